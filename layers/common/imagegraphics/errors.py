@@ -1,0 +1,57 @@
+"""Domain errors shared by the request model, the imaging core and the service.
+
+Each carries an HTTP-like status and a list of located errors, so the API can answer
+`{"message": ..., "errors": [{"loc": [...], "msg": ...}]}` without knowing where it came from.
+"""
+from __future__ import annotations
+
+from typing import TypedDict
+
+Loc = tuple[str | int, ...]
+
+
+class ErrorDetail(TypedDict):
+    loc: list[str | int]
+    msg: str
+
+
+def detail(loc: Loc | list[str | int], msg: str) -> ErrorDetail:
+    return {"loc": list(loc), "msg": msg}
+
+
+class ImageGraphicsError(Exception):
+    """Base of every domain error."""
+
+    status = 400
+
+    def __init__(self, message: str, errors: list[ErrorDetail] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors: list[ErrorDetail] = list(errors or [])
+
+    def to_body(self) -> dict:
+        return {"message": self.message, "errors": self.errors}
+
+
+class InvalidRequest(ImageGraphicsError):
+    """The request broke one or more rules of the API; `errors` lists all of them."""
+
+    status = 400
+
+
+class ImageRejected(ImageGraphicsError):
+    """The bytes are not a usable image: not an image, truncated, or too many pixels."""
+
+    status = 422
+
+
+class RenderFailed(ImageGraphicsError):
+    """A rule that can only be checked once image sizes are known (e.g. the position bound)."""
+
+    status = 422
+
+
+class AssetMissing(ImageGraphicsError):
+    """An asset or image referenced by the request could not be found."""
+
+    status = 404
