@@ -1,0 +1,108 @@
+"""Layer primitives, checked on pixel values."""
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from imagegraphics.errors import RenderFailed
+from imagegraphics.imaging import compose
+from imagegraphics.imaging.encode import encode_png
+from imagegraphics.imaging.geometry import centred, cover, crop, fit_inside
+
+RED, GREEN, BLUE, WHITE = (255, 0, 0, 255), (0, 255, 0, 255), (0, 0, 255, 255), (255, 255, 255, 255)
+
+
+def halves(size, left, right):
+    """An RGBA image whose left half is one colour and right half another."""
+    image = Image.new("RGBA", size, left)
+    image.paste(right, (size[0] // 2, 0, size[0], size[1]))
+    return image
+
+
+@pytest.mark.parametrize("size, box, expected", [
+    ((400, 200), (100, 100), (100, 50)),    # downscale, width-bound
+    ((200, 400), (100, 100), (50, 100)),    # downscale, height-bound
+    ((10, 20), (100, 100), (50, 100)),      # upscale too
+    ((300, 100), (300, 100), (300, 100)),
+])
+def test_fit_inside_keeps_aspect(size, box, expected):
+    assert fit_inside(size, box) == expected
+
+
+def test_cover_and_centred():
+    assert cover((400, 200), (100, 100)) == (200, 100)
+    assert centred((10, 10), (30, 20)) == (10, 5)
+    assert centred((40, 10), (30, 10)) == (-5, 0)
+
+
+def test_crop_outside_the_image_names_the_field():
+    with pytest.raises(RenderFailed) as err:
+        crop(Image.new("RGB", (10, 10)), (0, 0, 11, 5), ("assets", 0, "a", "options", "crop"))
+    assert err.value.errors[0]["loc"] == ["assets", 0, "a", "options", "crop"]
+    assert "10x10" in err.value.errors[0]["msg"]
+
+
+def test_paste_over_clips_and_blends():
+    base = compose.fill((4, 4), WHITE)
+    layer = Image.new("RGBA", (4, 4), (255, 0, 0, 128))
+    out = compose.paste_over(base, layer, (2, 3))
+    assert out.getpixel((0, 0)) == WHITE
+    assert out.getpixel((3, 3)) == (255, 127, 127, 255)
+
+
+def test_background_stretch_fills_exactly():
+    bg = halves((20, 10), RED, BLUE)
+    out = compose.background((40, 40), None, bg, "stretch")
+    assert out.size == (40, 40)
+    assert out.getpixel((5, 5)) == RED and out.getpixel((35, 35)) == BLUE
+
+
+def test_background_as_is_covers_keeping_aspect():
+    # 20x10 red|blue halves covering 40x40: scaled to 80x40, the centre 40 columns kept,
+    # so the left half of the output is red and the right half blue, no bands, no distortion.
+    bg = halves((20, 10), RED, BLUE)
+    out = compose.background((40, 40), GREEN, bg, "as-is")
+    assert out.size == (40, 40)
+    assert out.getpixel((2, 20)) == RED and out.getpixel((37, 20)) == BLUE
+    assert out.getpixel((2, 0)) == RED  # covered to the edge: no green band
+
+
+def test_background_colour_shows_through_transparent_image():
+    bg = Image.new("RGBA", (10, 10), (0, 0, 0, 0))
+    assert compose.background((10, 10), GREEN, bg, "stretch").getpixel((5, 5)) == GREEN
+
+
+def test_tint_recolours_keeping_alpha():
+    graphic = Image.new("RGBA", (2, 1), (10, 20, 30, 255))
+    graphic.putpixel((1, 0), (10, 20, 30, 100))
+    out = compose.tint(graphic, (0, 0, 255, 255))
+    assert out.getpixel((0, 0)) == (0, 0, 255, 255) and out.getpixel((1, 0)) == (0, 0, 255, 100)
+    half = compose.tint(graphic, (0, 0, 255, 128))
+    assert half.getpixel((0, 0))[3] == 128 and half.getpixel((1, 0))[3] == 50
+
+
+def test_border_is_stretched_to_the_frame():
+    frame = compose.fill((100, 50), WHITE)
+    ring = Image.new("RGBA", (10, 10), RED)
+    ring.paste((0, 0, 0, 0), (1, 1, 9, 9))  # 1px red ring, transparent inside
+    out = compose.border(frame, ring)
+    assert out.size == (100, 50)
+    assert out.getpixel((1, 1)) == RED and out.getpixel((98, 48)) == RED
+    assert out.getpixel((50, 25)) == WHITE
+
+
+def test_apply_alpha_multiplies_existing_alpha():
+    image = Image.new("RGBA", (2, 1), (9, 9, 9, 128))
+    out = compose.apply_alpha(image, np.array([[1.0, 0.5]], dtype=np.float32))
+    assert [out.getpixel((x, 0))[3] for x in range(2)] == [128, 64]
+    assert compose.apply_alpha(Image.new("RGB", (1, 1)), np.zeros((1, 1))).getpixel((0, 0))[3] == 0
+
+
+def test_png_is_rgb_when_opaque_and_rgba_when_not():
+    data, alpha = encode_png(Image.new("RGBA", (3, 3), (1, 2, 3, 255)))
+    decoded = Image.open(io.BytesIO(data))
+    assert (alpha, decoded.format, decoded.mode) == (False, "PNG", "RGB")
+    data, alpha = encode_png(Image.new("RGBA", (3, 3), (1, 2, 3, 10)))
+    decoded = Image.open(io.BytesIO(data))
+    assert (alpha, decoded.mode, decoded.getpixel((0, 0))) == (True, "RGBA", (1, 2, 3, 10))
