@@ -1,0 +1,66 @@
+"""Environment, resources and keys for the handlers, as the deployed stack would give them."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from local.runtime import REGION
+from local.template import ApiSpec
+
+
+def aws_environment(endpoint: str) -> dict[str, str]:
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        # No X-Ray daemon here.
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+
+
+def create(endpoint: str, template: Path) -> dict[str, Any]:
+    from local.resources import create_resources
+
+    return create_resources(endpoint_url=endpoint, template_path=template)
+
+
+def _resolve(value: Any, resources: dict[str, Any]) -> str | None:
+    """A template environment value as the deployed function would see it (None when unknown)."""
+    if isinstance(value, (str, int, float, bool)):
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    if isinstance(value, dict) and "Ref" in value:
+        return resources.get("refs", {}).get(value["Ref"])
+    return None
+
+
+def function_environment(api: ApiSpec, resources: dict[str, Any]) -> dict[str, str]:
+    """Every function's variables merged: they share this process, and agree on the shared names."""
+    env: dict[str, str] = {}
+    for spec in api.functions.values():
+        for key, value in spec.environment.items():
+            resolved = _resolve(value, resources)
+            if resolved is not None:
+                env.setdefault(key, resolved)
+    env.update(resources.get("environment", {}))
+    return env
+
+
+def reset_caches() -> None:
+    """Settings are cached on first use; the stack's variables must win over any read earlier."""
+    try:
+        from imagegraphics.settings import get_settings
+    except ImportError:
+        return
+    if hasattr(get_settings, "cache_clear"):
+        get_settings.cache_clear()
+
+
+def seed_keys(keys: dict[str, str]) -> None:
+    from imagegraphics.stores.api_keys import ApiKeyStore
+
+    store = ApiKeyStore.from_settings()
+    for key, tenant in keys.items():
+        store.put(tenant=tenant, key=key)

@@ -1,0 +1,68 @@
+"""Loads a function's handler from functions/<name>/app.py and invokes it the way Lambda does."""
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from local.template import FunctionSpec
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+_instances = itertools.count(1)
+
+
+def load_module(path: Path, module_name: str):
+    """Import a file under its own module name, so two functions' app.py never shadow each other."""
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of Lambda's context object that handlers and Powertools read."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    timeout_s: int
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+    _deadline: float = 0.0
+
+    def __post_init__(self) -> None:
+        self._deadline = time.monotonic() + self.timeout_s
+        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = f"local/[$LATEST]{uuid.uuid4().hex}"
+        self.identity = None
+        self.client_context = None
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+class LambdaFunction:
+    """One execution environment of a function: its own module instance, invoked one event at a time.
+
+    Module-level objects (Powertools' BatchProcessor, idempotency config) are not thread-safe, just as
+    one Lambda environment never runs two events at once; each pump therefore gets its own instance.
+    """
+
+    def __init__(self, spec: FunctionSpec):
+        self.spec = spec
+        module = load_module(spec.source, f"_fn_{spec.name}_{next(_instances)}")
+        self.handler: Callable[[dict, Any], Any] = getattr(module, spec.attribute)
+
+    def invoke(self, event: dict) -> Any:
+        context = LambdaContext(self.spec.logical_id, self.spec.memory, self.spec.timeout)
+        return self.handler(event, context)

@@ -1,0 +1,131 @@
+"""The whole service on one machine: moto, resources from template.yaml, the gateway and the pumps."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import boto3
+
+from local import bootstrap
+from local.gateway import Gateway, GatewayServer
+from local.motoserver import MotoProcess
+from local.pool import FunctionPool
+from local.pumps import QueuePump
+from local.runtime import REGION, LambdaFunction
+from local.template import TEMPLATE, ApiSpec, load_template, parse_api
+
+DEFAULT_KEYS = "dev:local-dev-key"
+PROCESSOR = "processor"
+
+
+def parse_keys(text: str) -> dict[str, str]:
+    """'tenant:key,tenant2:key2' -> {key: tenant}."""
+    keys = {}
+    for pair in filter(None, (p.strip() for p in text.split(","))):
+        tenant, sep, key = pair.partition(":")
+        if not sep or not tenant or not key:
+            raise ValueError(f"LOCAL_API_KEYS entry {pair!r} is not tenant:key")
+        keys[key] = tenant
+    return keys
+
+
+class Stack:
+    """Runs everything in this process; `local.serve` and `LocalStack(in_process=True)` use it."""
+
+    def __init__(self, port: int = 3000, api_keys: str | dict[str, str] = DEFAULT_KEYS,
+                 processor_pumps: int = 1, retry_after: int = 5, access_log: bool = False,
+                 template: Path = TEMPLATE, sources: dict[str, Path] | None = None):
+        self.api_keys = parse_keys(api_keys) if isinstance(api_keys, str) else dict(api_keys)
+        self.port, self.processor_pumps, self.retry_after = port, processor_pumps, retry_after
+        self.access_log, self.template_path = access_log, template
+        self.sources = sources or {}  # function folder name -> app.py, to swap in other handlers
+        self.moto = MotoProcess()
+        self.resources: dict = {}
+        self.pumps: list[QueuePump] = []
+        self._stop = threading.Event()
+        self._gateway: GatewayServer | None = None
+        self._saved_env: dict[str, str | None] = {}
+
+    @property
+    def url(self) -> str:
+        return self._gateway.url if self._gateway else ""
+
+    @property
+    def endpoint(self) -> str:
+        return self.moto.endpoint
+
+    def _setenv(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def start(self) -> "Stack":
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        self.moto.start()
+        self._setenv(bootstrap.aws_environment(self.moto.endpoint))
+        template = load_template(self.template_path)
+        self.resources = bootstrap.create(self.moto.endpoint, self.template_path)
+        api = parse_api(template)
+        self._setenv(bootstrap.function_environment(api, self.resources))
+        bootstrap.reset_caches()
+        bootstrap.seed_keys(self.api_keys)
+        for spec in api.functions.values():
+            spec.path = self.sources.get(spec.name)
+        self._start_gateway(api)
+        self._start_pumps(api)
+
+    def _start_gateway(self, api: ApiSpec) -> None:
+        pools = {}
+        for spec in api.functions.values():
+            if spec.routes or spec.logical_id == api.authorizer_function:
+                pools[spec.logical_id] = FunctionPool(spec)
+                pools[spec.logical_id].warm()
+        self._gateway = GatewayServer(Gateway(api, pools), port=self.port, access_log=self.access_log)
+        self._gateway.start()
+
+    def _start_pumps(self, api: ApiSpec) -> None:
+        sqs = boto3.client("sqs", endpoint_url=self.moto.endpoint, region_name=REGION)
+        for spec in api.functions.values():
+            for source in spec.queues:
+                count = self.processor_pumps if spec.name == PROCESSOR else 1
+                for _ in range(count):
+                    function = LambdaFunction(spec)
+                    pump = QueuePump(sqs, self.resources["queues"][source.queue], source, function,
+                                     self._stop, retry_after=self.retry_after)
+                    self.pumps.append(pump)
+        for pump in self.pumps:
+            pump.start()
+
+    def idle(self) -> bool:
+        return not any(p.busy for p in self.pumps)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for pump in self.pumps:
+            if pump.is_alive():
+                pump.join()
+        if self._gateway is not None:
+            self._gateway.stop()
+            self._gateway = None
+        self.moto.stop()
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env.clear()
+
+    def __enter__(self) -> "Stack":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+

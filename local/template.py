@@ -1,0 +1,160 @@
+"""What the local stack needs to know from template.yaml: functions, their API routes and queue sources.
+
+Reading the template (rather than a second list of routes) keeps the local gateway and pumps from
+drifting away from what SAM deploys.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """SafeLoader that keeps CloudFormation short-form tags (!Ref, !GetAtt, !Sub...) as plain dicts."""
+
+
+def _cfn_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict:
+    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if tag_suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _cfn_tag)
+
+
+def load_template(path: Path = TEMPLATE) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str  # upper case, or "ANY"
+    path: str  # API Gateway resource path, e.g. /api/v1/assets/{asset_id}
+    authorized: bool = True
+
+
+@dataclass(frozen=True)
+class QueueSource:
+    queue: str  # logical id of the AWS::SQS::Queue
+    batch_size: int = 10
+    report_failures: bool = False
+
+
+@dataclass
+class FunctionSpec:
+    logical_id: str
+    name: str  # folder under functions/
+    handler: str  # "app.lambda_handler"
+    timeout: int = 3
+    memory: int = 128
+    environment: dict[str, Any] = field(default_factory=dict)
+    routes: list[Route] = field(default_factory=list)
+    queues: list[QueueSource] = field(default_factory=list)
+    path: Path | None = None  # set to run another file in place of functions/<name>/
+
+    @property
+    def source(self) -> Path:
+        if self.path is not None:
+            return self.path
+        module = self.handler.rsplit(".", 1)[0].replace(".", "/")
+        return ROOT / "functions" / self.name / f"{module}.py"
+
+    @property
+    def attribute(self) -> str:
+        return self.handler.rsplit(".", 1)[1]
+
+
+@dataclass
+class ApiSpec:
+    stage: str = "Prod"
+    authorizer_function: str | None = None  # logical id of the REQUEST authorizer's function
+    identity_headers: tuple[str, ...] = ()  # API Gateway answers 401 itself when one is missing
+    functions: dict[str, FunctionSpec] = field(default_factory=dict)
+
+
+def _function_folder(logical_id: str, props: dict, resource: dict) -> str:
+    code_uri = props.get("CodeUri")
+    if isinstance(code_uri, str):
+        return Path(code_uri.rstrip("/")).name
+    docker_context = resource.get("Metadata", {}).get("DockerContext")
+    dockerfile = resource.get("Metadata", {}).get("Dockerfile", "")
+    for candidate in (dockerfile, docker_context):
+        if isinstance(candidate, str) and "functions/" in candidate:
+            return candidate.split("functions/", 1)[1].split("/", 1)[0]
+    return logical_id.removesuffix("Function").lower()
+
+
+def _handler(props: dict) -> str:
+    if isinstance(props.get("Handler"), str):
+        return props["Handler"]
+    command = props.get("ImageConfig", {}).get("Command") or ["app.lambda_handler"]
+    return command[0]
+
+
+def _queue_id(ref: Any) -> str | None:
+    if isinstance(ref, dict):
+        target = ref.get("Fn::GetAtt") or ref.get("Ref")
+        return target[0] if isinstance(target, list) else target
+    return None
+
+
+def parse_api(template: dict) -> ApiSpec:
+    resources = template.get("Resources", {})
+    glob = template.get("Globals", {}).get("Function", {})
+    api = ApiSpec()
+    default_authorized = False
+    for res in resources.values():
+        if res.get("Type") != "AWS::Serverless::Api":
+            continue
+        props = res.get("Properties", {})
+        api.stage = str(props.get("StageName", api.stage))
+        auth = props.get("Auth", {})
+        default_name = auth.get("DefaultAuthorizer")
+        authorizer = auth.get("Authorizers", {}).get(default_name) if default_name else None
+        if authorizer:
+            default_authorized = True
+            api.authorizer_function = _queue_id(authorizer.get("FunctionArn"))
+            api.identity_headers = tuple(authorizer.get("Identity", {}).get("Headers", []))
+
+    for logical_id, res in resources.items():
+        if res.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = res.get("Properties", {})
+        env = dict(glob.get("Environment", {}).get("Variables", {}))
+        env.update(props.get("Environment", {}).get("Variables", {}))
+        spec = FunctionSpec(
+            logical_id=logical_id,
+            name=_function_folder(logical_id, props, res),
+            handler=_handler(props),
+            timeout=int(props.get("Timeout", glob.get("Timeout", 3))),
+            memory=int(props.get("MemorySize", glob.get("MemorySize", 128))),
+            environment=env,
+        )
+        for event in props.get("Events", {}).values():
+            eprops = event.get("Properties", {})
+            if event.get("Type") == "Api":
+                authorizer = eprops.get("Auth", {}).get("Authorizer")
+                authorized = default_authorized and authorizer != "NONE"
+                spec.routes.append(Route(eprops["Method"].upper(), eprops["Path"], authorized))
+            elif event.get("Type") == "SQS":
+                spec.queues.append(QueueSource(
+                    queue=_queue_id(eprops.get("Queue")) or "",
+                    batch_size=int(eprops.get("BatchSize", 10)),
+                    report_failures="ReportBatchItemFailures" in eprops.get("FunctionResponseTypes", []),
+                ))
+        api.functions[logical_id] = spec
+    return api
