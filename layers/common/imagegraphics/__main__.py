@@ -1,0 +1,3 @@
+from imagegraphics.cli import main
+
+raise SystemExit(main())

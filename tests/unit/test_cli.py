@@ -1,0 +1,88 @@
+"""`python -m imagegraphics render` on local files."""
+import json
+import subprocess
+import sys
+
+from PIL import Image
+
+from imagegraphics.cli import main
+
+A, FRAME = "a" * 32, "f" * 32
+
+
+def write_request(tmp_path, operations, options=None, asset=A):
+    path = tmp_path / "req.json"
+    path.write_text(json.dumps({"assets": [{asset: {"options": options or {}}}], "operations": operations}))
+    return path
+
+
+def photo(tmp_path, name="photo.png", size=(10, 10), color=(255, 0, 0)):
+    path = tmp_path / name
+    Image.new("RGB", size, color).save(path)
+    return path
+
+
+def test_render_writes_one_png_per_asset(tmp_path, capsys):
+    ring = Image.new("RGBA", (10, 10), (0, 0, 255, 255))
+    ring.paste((0, 0, 0, 0), (1, 1, 9, 9))
+    ring.save(tmp_path / "ring.png")
+    request = write_request(tmp_path, [{"bg_add": {"options": {"color": "#ffffff", "size": {"width": 30, "height": 20}}}},
+                                       {"border_add": {"options": {"image_id": FRAME}}}],
+                            {"disposition": {"add_as_conversion": True, "conversion_name": "web"}})
+    code = main(["render", "--request", str(request), "--asset", f"{A}={photo(tmp_path)}",
+                 "--asset", f"{FRAME}={tmp_path / 'ring.png'}", "--out", str(tmp_path / "out")])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0 and summary["status"] == "OK" and summary["error"] == []
+    out = Image.open(tmp_path / "out" / A / "web.png")
+    assert out.size == (30, 20) and summary["output"][0]["path"].endswith(f"{A}/web.png")
+    assert out.getpixel((0, 0)) == (0, 0, 255) and out.getpixel((15, 10)) == (255, 0, 0)
+    assert out.getpixel((5, 10)) == (255, 255, 255)
+
+
+def test_missing_image_is_reported_like_the_api(tmp_path, capsys):
+    request = write_request(tmp_path, [{"border_add": {"options": {"image_id": FRAME}}}])
+    code = main(["render", "--request", str(request), "--asset", f"{A}={photo(tmp_path)}",
+                 "--out", str(tmp_path / "out")])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 1 and summary["status"] == "ERROR" and summary["output"] == []
+    error = summary["error"][0]
+    assert error["status"] == 404 and error["asset_id"] == A
+    assert error["error"]["errors"][0]["loc"] == ["operations", 0, "border_add", "options", "image_id"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_http_image_url_is_refused_file_url_is_read(tmp_path, capsys):
+    logo = photo(tmp_path, "logo.png", (2, 2), (0, 255, 0))
+    for url, code_expected in ((f"file://{logo}", 0), ("https://example.com/logo.png", 1)):
+        graphics = [{"type": "image", "options": {"image_url": url}}]
+        request = write_request(tmp_path, [{"graphics_add": {"graphics": graphics}}])
+        code = main(["render", "--request", str(request), "--asset", f"{A}={photo(tmp_path)}",
+                     "--out", str(tmp_path / "out")])
+        summary = json.loads(capsys.readouterr().out)
+        assert code == code_expected
+    assert "file://" in summary["error"][0]["error"]["message"]
+    assert Image.open(tmp_path / "out" / A / "image-graphics.png").getpixel((5, 5)) == (0, 255, 0)
+
+
+def test_invalid_request_prints_the_error_body(tmp_path, capsys):
+    request = write_request(tmp_path, [{"sharpen": {}}])
+    code = main(["render", "--request", str(request), "--out", str(tmp_path / "out")])
+    body = json.loads(capsys.readouterr().err)
+    assert code == 2 and body["message"] and body["errors"][0]["loc"][0] == "operations"
+
+
+def test_unreadable_request_file(tmp_path, capsys):
+    (tmp_path / "req.json").write_text("{not json")
+    assert main(["render", "--request", str(tmp_path / "req.json")]) == 2
+    assert json.loads(capsys.readouterr().err)["errors"][0]["loc"] == ["body"]
+
+
+def test_module_entry_point(tmp_path):
+    request = write_request(tmp_path, [{"bg_add": {"options": {"color": "#00ff00"}}}])
+    done = subprocess.run(
+        [sys.executable, "-m", "imagegraphics", "render", "--request", str(request),
+         "--asset", f"{A}={photo(tmp_path)}", "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert Image.open(tmp_path / "out" / A / "image-graphics.png").size == (10, 10)
