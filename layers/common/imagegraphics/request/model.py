@@ -1,0 +1,49 @@
+"""The whole Image Graphics request: assets, each with its options, and the operations run on each."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, ValidationInfo
+from pydantic_core import PydanticCustomError
+
+from imagegraphics.request.base import RequestObject
+from imagegraphics.request.operations import BgAdd, BorderAdd, GraphicsAdd, Operation
+from imagegraphics.request.options import AssetEntry
+from imagegraphics.request.types import RequestLimits
+
+
+def _assets_count(assets: list[AssetEntry], info: ValidationInfo) -> list[AssetEntry]:
+    limits = (info.context or {}).get("limits") or RequestLimits()
+    if not assets:
+        raise PydanticCustomError("too_short", "at least one asset is required")
+    if len(assets) > limits.max_assets:
+        raise PydanticCustomError("too_long", "at most {max} assets per request", {"max": limits.max_assets})
+    return assets
+
+
+def _operations_count(operations: list[Any]) -> list[Any]:
+    if not operations:
+        raise PydanticCustomError("too_short", "at least one operation is required")
+    return operations
+
+
+class ImageGraphicsRequest(RequestObject):
+    assets: Annotated[list[AssetEntry], AfterValidator(_assets_count)]
+    operations: Annotated[list[Operation], AfterValidator(_operations_count)]
+
+    def asset_ids(self) -> list[str]:
+        return [entry.asset_id for entry in self.assets]
+
+    def referenced_image_ids(self) -> set[str]:
+        """Every image id the operations draw (background, graphics, border)."""
+        ids: set[str] = set()
+        for operation in self.operations:
+            if isinstance(operation, (BgAdd, BorderAdd)) and operation.options.image_id:
+                ids.add(operation.options.image_id)
+            elif isinstance(operation, GraphicsAdd):
+                ids.update(g.options.image_id for g in operation.graphics if g.options.image_id)
+        return ids
+
+    def to_payload(self) -> dict:
+        """The request as JSON-ready data in the client's shape; parse_request reads it back equal."""
+        return self.model_dump(mode="json", exclude_none=True)

@@ -1,0 +1,96 @@
+"""Per-asset options: canvas, size, crop, position and where the result goes (disposition)."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, NonNegativeInt, RootModel, model_validator
+from pydantic_core import PydanticCustomError
+
+from imagegraphics.request.base import RequestObject
+from imagegraphics.request.types import AssetId, Color, ConversionName, Side
+
+DEFAULT_CONVERSION_NAME = "image-graphics"
+
+
+class Size(RequestObject):
+    width: Side
+    height: Side
+
+
+class Crop(RequestObject):
+    """Box in pixels of the original image; right > left and bottom > top (see rules.py)."""
+
+    left: NonNegativeInt
+    top: NonNegativeInt
+    right: NonNegativeInt
+    bottom: NonNegativeInt
+
+
+class Position(RequestObject):
+    x: NonNegativeInt
+    y: NonNegativeInt
+
+
+class Canvas(RequestObject):
+    size: Size | None = None
+    color: Color | None = None  # transparent when not given
+
+
+class MetadataOptions(RequestObject):
+    inherit: bool = False
+    src_asset_id: AssetId | None = None
+    inherit_fields: list[str] | None = None  # None: every field of the source
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Disposition(RequestObject):
+    add_as_conversion: bool = False
+    create_asset: bool = False
+    conversion_name: ConversionName | None = None
+    mode: Literal["APPEND", "REPLACE"] = "APPEND"
+    data_schema_id: int | None = None
+    metadata: MetadataOptions | None = None
+
+    @property
+    def conversion_name_or_default(self) -> str:
+        return self.conversion_name or DEFAULT_CONVERSION_NAME
+
+
+class AssetOptions(RequestObject):
+    canvas: Canvas | None = None
+    size: Size | None = None
+    crop: Crop | None = None
+    position: Position | None = None
+    disposition: Disposition = Field(default_factory=Disposition)
+
+
+class AssetBody(RequestObject):
+    options: AssetOptions = Field(default_factory=AssetOptions)
+
+
+class AssetEntry(RootModel[dict[AssetId, AssetBody]]):
+    """One item of `assets`: `{"<asset id>": {"options": {...}}}`, kept in that shape so it dumps as sent."""
+
+    model_config = {"strict": True, "frozen": True}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_key(cls, data: Any) -> Any:
+        if isinstance(data, dict) and len(data) == 1:
+            return data
+        if isinstance(data, AssetEntry):
+            return data.root
+        raise PydanticCustomError(
+            "asset_entry", "must be an object with exactly one key, the asset id")
+
+    @classmethod
+    def of(cls, asset_id: str, options: AssetOptions | None = None) -> AssetEntry:
+        return cls({asset_id: AssetBody(options=options or AssetOptions())})
+
+    @property
+    def asset_id(self) -> str:
+        return next(iter(self.root))
+
+    @property
+    def options(self) -> AssetOptions:
+        return next(iter(self.root.values())).options

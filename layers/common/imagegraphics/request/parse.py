@@ -1,0 +1,100 @@
+"""parse_request: payload → ImageGraphicsRequest, or InvalidRequest listing every problem found.
+
+Two passes: the field types first (shape, types, single-field rules), then, when every field is well
+formed, the rules relating fields (rules.py). Errors carry the JSON path as the client wrote it.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from imagegraphics.errors import ErrorDetail, InvalidRequest, detail
+from imagegraphics.request.model import ImageGraphicsRequest
+from imagegraphics.request.options import DEFAULT_CONVERSION_NAME, AssetEntry
+from imagegraphics.request.rules import RULES
+from imagegraphics.request.types import RequestLimits
+
+MESSAGE = "invalid Image Graphics request"
+
+# pydantic's wording → the API's; anything not listed keeps pydantic's message.
+_MESSAGES = {
+    "missing": "required",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "dict_type": "must be an object",
+    "list_type": "must be a list",
+    "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
+    "int_from_float": "must be an integer",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be a string",
+    "greater_than_equal": "must be {ge} or more",
+    "less_than_equal": "must be {le} or less",
+    "literal_error": "must be one of {expected}",
+    "extra_forbidden": "unknown key",
+}
+
+
+def parse_request(payload: Any, limits: RequestLimits = RequestLimits()) -> ImageGraphicsRequest:
+    if not isinstance(payload, dict):
+        raise InvalidRequest(MESSAGE, [detail((), "the request body must be a JSON object")])
+    try:
+        req = ImageGraphicsRequest.model_validate(payload, context={"limits": limits})
+    except ValidationError as exc:
+        raise InvalidRequest(MESSAGE, located_errors(exc)) from None
+    errors = [error for rule in RULES for error in rule(req)]
+    if errors:
+        raise InvalidRequest(MESSAGE, errors)
+    return with_defaults(req)
+
+
+def parse_request_json(body: str | bytes | None, limits: RequestLimits = RequestLimits()) -> ImageGraphicsRequest:
+    """For an HTTP body: invalid JSON is reported the same way as an invalid request."""
+    try:
+        payload = json.loads(body or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidRequest(MESSAGE, [detail((), "the request body must be valid JSON")]) from None
+    return parse_request(payload, limits)
+
+
+def with_defaults(req: ImageGraphicsRequest) -> ImageGraphicsRequest:
+    """Neither add_as_conversion nor create_asset: saved as the conversion "image-graphics" (DESIGN §3)."""
+    assets = []
+    for entry in req.assets:
+        options, d = entry.options, entry.options.disposition
+        if not d.add_as_conversion and not d.create_asset:
+            d = d.model_copy(update={"add_as_conversion": True,
+                                     "conversion_name": d.conversion_name or DEFAULT_CONVERSION_NAME})
+            entry = AssetEntry.of(entry.asset_id, options.model_copy(update={"disposition": d}))
+        assets.append(entry)
+    return req.model_copy(update={"assets": assets})
+
+
+def located_errors(exc: ValidationError) -> list[ErrorDetail]:
+    return [_located(error) for error in exc.errors(include_url=False)]
+
+
+def _located(error: Any) -> ErrorDetail:
+    ctx = error.get("ctx") or {}
+    loc = [part for part in error["loc"] if not _internal(part)]
+    if "at" in ctx:  # our validators name the offending key this way (e.g. an unknown operation)
+        loc.append(ctx["at"])
+    template = _MESSAGES.get(error["type"])
+    msg = template.format(**ctx) if template and _formattable(template, ctx) else error["msg"]
+    return detail(loc, msg)
+
+
+def _internal(part: str | int) -> bool:
+    """Location segments pydantic adds for itself, not keys of the client's JSON."""
+    return isinstance(part, str) and (part == "[key]" or part.startswith(("function-", "json-or-python[")))
+
+
+def _formattable(template: str, ctx: dict) -> bool:
+    try:
+        template.format(**ctx)
+    except (KeyError, IndexError):
+        return False
+    return True

@@ -1,0 +1,97 @@
+"""Field types shared by the request objects: ids, colours, names, URLs, sizes, and the request limits."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, PlainSerializer, PlainValidator, ValidationInfo, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+_HEX_ID = re.compile(r"[0-9a-f]{32}")
+_HEX_COLOR = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+_CONVERSION_NAME = re.compile(r"[A-Za-z0-9_-]{1,30}")
+MAX_URL_LENGTH = 2048
+
+
+@dataclass(frozen=True)
+class RequestLimits:
+    """Limits of a request that a deployment may change (settings: MAX_SIDE)."""
+
+    max_side: int = 10000     # largest width or height any size in the request may ask for
+    max_assets: int = 1000    # assets in one request: each becomes one queued message
+
+
+def _asset_id(value: str) -> str:
+    if not _HEX_ID.fullmatch(value):
+        raise PydanticCustomError("asset_id", "must be an asset id: 32 lowercase hexadecimal characters")
+    return value
+
+
+# Every asset or image id of the API, declared once.
+AssetId = Annotated[str, AfterValidator(_asset_id)]
+
+
+def parse_color(value: Any) -> tuple[int, int, int, int]:
+    """#rgb, #rrggbb or #rrggbbaa (any case) → (r, g, b, a); a tuple of four 0..255 ints passes as is."""
+    if isinstance(value, tuple) and len(value) == 4 and all(
+            type(c) is int and 0 <= c <= 255 for c in value):
+        return value  # built in code, not from JSON
+    if not isinstance(value, str) or not _HEX_COLOR.fullmatch(value):
+        raise PydanticCustomError("color", "must be a colour #rgb, #rrggbb or #rrggbbaa")
+    digits = value[1:]
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    if len(digits) == 6:
+        digits += "ff"
+    r, g, b, a = (int(digits[i:i + 2], 16) for i in range(0, 8, 2))
+    return r, g, b, a
+
+
+def format_color(rgba: tuple[int, int, int, int]) -> str:
+    """#rrggbb when opaque, else #rrggbbaa."""
+    return "#" + "".join(f"{c:02x}" for c in (rgba[:3] if rgba[3] == 255 else rgba))
+
+
+Color = Annotated[
+    tuple[int, int, int, int],
+    PlainValidator(parse_color),
+    PlainSerializer(format_color, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": _HEX_COLOR.pattern}),
+]
+
+
+def _conversion_name(value: str) -> str:
+    if not _CONVERSION_NAME.fullmatch(value):
+        raise PydanticCustomError(
+            "conversion_name", "must be 1 to 30 characters of letters, digits, '_' and '-'")
+    return value
+
+
+ConversionName = Annotated[str, AfterValidator(_conversion_name)]
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(value) > MAX_URL_LENGTH:
+        raise PydanticCustomError(
+            "http_url", "must be an http(s) URL of at most {max} characters", {"max": MAX_URL_LENGTH})
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+def _side(value: int, info: ValidationInfo) -> int:
+    """Width or height: positive and at most the deployment's maximum side."""
+    limits = (info.context or {}).get("limits") or RequestLimits()
+    if value <= 0:
+        raise PydanticCustomError("side", "must be a positive number of pixels")
+    if value > limits.max_side:
+        raise PydanticCustomError("side", "must be at most {max_side} pixels",
+                                  {"max_side": limits.max_side})
+    return value
+
+
+Side = Annotated[int, AfterValidator(_side)]
