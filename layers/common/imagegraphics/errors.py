@@ -55,3 +55,27 @@ class AssetMissing(ImageGraphicsError):
     """An asset or image referenced by the request could not be found."""
 
     status = 404
+
+
+class Unauthorized(ImageGraphicsError):
+    """No API key, or one that is not known."""
+
+    status = 401
+
+
+class Forbidden(ImageGraphicsError):
+    """The key is valid but lacks the scope for this action."""
+
+    status = 403
+
+
+class NotFound(ImageGraphicsError):
+    """No such asset or job for this tenant (another tenant's records are reported the same way)."""
+
+    status = 404
+
+
+class Conflict(ImageGraphicsError):
+    """The record is not in a state that allows this change (e.g. an asset already ingested)."""
+
+    status = 409
