@@ -7,6 +7,8 @@ from typing import Any
 from local.runtime import REGION
 from local.template import ApiSpec
 
+LOCAL_VALUES = {"POWERTOOLS_SERVICE_NAME": "imagegraphics-local"}
+
 
 def aws_environment(endpoint: str) -> dict[str, str]:
     return {
@@ -27,24 +29,29 @@ def create(endpoint: str, template: Path) -> dict[str, Any]:
     return create_resources(endpoint_url=endpoint, template_path=template)
 
 
-def _resolve(value: Any, resources: dict[str, Any]) -> str | None:
+def _resolve(value: Any, api: ApiSpec, resources: dict[str, Any]) -> str | None:
     """A template environment value as the deployed function would see it (None when unknown)."""
-    if isinstance(value, (str, int, float, bool)):
-        return str(value).lower() if isinstance(value, bool) else str(value)
-    if isinstance(value, dict) and "Ref" in value:
-        return resources.get("refs", {}).get(value["Ref"])
-    return None
+    if isinstance(value, dict) and set(value) == {"Ref"} and value["Ref"] in resources.get("refs", {}):
+        return resources["refs"][value["Ref"]]
+    return api.literal(value)
 
 
 def function_environment(api: ApiSpec, resources: dict[str, Any]) -> dict[str, str]:
-    """Every function's variables merged: they share this process, and agree on the shared names."""
+    """Every function's variables merged, since they share this process's environment.
+
+    A variable the functions set differently (POWERTOOLS_SERVICE_NAME) gets one local value instead.
+    """
     env: dict[str, str] = {}
+    conflicting: set[str] = set()
     for spec in api.functions.values():
         for key, value in spec.environment.items():
-            resolved = _resolve(value, resources)
-            if resolved is not None:
-                env.setdefault(key, resolved)
-    env.update(resources.get("environment", {}))
+            resolved = _resolve(value, api, resources)
+            if resolved is None:
+                continue
+            if env.setdefault(key, resolved) != resolved:
+                conflicting.add(key)
+    for key in conflicting:
+        env[key] = LOCAL_VALUES.get(key, env[key])
     return env
 
 

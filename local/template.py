@@ -84,6 +84,15 @@ class ApiSpec:
     authorizer_function: str | None = None  # logical id of the REQUEST authorizer's function
     identity_headers: tuple[str, ...] = ()  # API Gateway answers 401 itself when one is missing
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
+    parameters: dict[str, str] = field(default_factory=dict)  # template parameters at their defaults
+
+    def literal(self, value: Any) -> str | None:
+        """A plain value, or a !Ref to a parameter, as a string; None for anything else."""
+        if isinstance(value, dict) and set(value) == {"Ref"}:
+            return self.parameters.get(value["Ref"])
+        if isinstance(value, bool):
+            return str(value).lower()
+        return None if isinstance(value, (dict, list)) or value is None else str(value)
 
 
 def _function_folder(logical_id: str, props: dict, resource: dict) -> str:
@@ -115,13 +124,15 @@ def _queue_id(ref: Any) -> str | None:
 def parse_api(template: dict) -> ApiSpec:
     resources = template.get("Resources", {})
     glob = template.get("Globals", {}).get("Function", {})
-    api = ApiSpec()
+    api = ApiSpec(parameters={
+        name: str(p["Default"]) for name, p in template.get("Parameters", {}).items() if "Default" in p
+    })
     default_authorized = False
     for res in resources.values():
         if res.get("Type") != "AWS::Serverless::Api":
             continue
         props = res.get("Properties", {})
-        api.stage = str(props.get("StageName", api.stage))
+        api.stage = api.literal(props.get("StageName")) or api.stage
         auth = props.get("Auth", {})
         default_name = auth.get("DefaultAuthorizer")
         authorizer = auth.get("Authorizers", {}).get(default_name) if default_name else None
