@@ -277,7 +277,7 @@ def test_graphic_has_exactly_one_source(options):
                                  "https://", "https://example.com/" + "a" * 2048])
 def test_graphic_url_is_http(url):
     assert the_error(graphic(image_url=url)) == (
-        GRAPHIC + ["options", "image_url"], "must be an http(s) URL of at most 2048 characters")
+        GRAPHIC + ["options", "image_url"], "must be a URL of at most 2048 characters with scheme http or https")
 
 
 def test_graphic_type_is_image():
@@ -293,3 +293,10 @@ def test_graphics_not_empty():
 def test_border_add_needs_image_id():
     assert the_error(req(operations=[{"border_add": {"options": {}}}])) == (
         ["operations", 0, "border_add", "options", "image_id"], "required")
+
+
+def test_graphic_url_schemes_are_configurable():
+    local = RequestLimits(image_url_schemes=("file",))
+    assert parse_request(graphic(image_url="file:///tmp/logo.png"), local).operations[0].graphics[0].options.image_url
+    assert the_error(graphic(image_url="https://example.com/a.png"), local) == (
+        GRAPHIC + ["options", "image_url"], "must be a URL of at most 2048 characters with scheme file")

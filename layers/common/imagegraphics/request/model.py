@@ -9,11 +9,11 @@ from pydantic_core import PydanticCustomError
 from imagegraphics.request.base import RequestObject
 from imagegraphics.request.operations import BgAdd, BorderAdd, GraphicsAdd, Operation
 from imagegraphics.request.options import AssetEntry
-from imagegraphics.request.types import RequestLimits
+from imagegraphics.request.types import limits_of
 
 
 def _assets_count(assets: list[AssetEntry], info: ValidationInfo) -> list[AssetEntry]:
-    limits = (info.context or {}).get("limits") or RequestLimits()
+    limits = limits_of(info)
     if not assets:
         raise PydanticCustomError("too_short", "at least one asset is required")
     if len(assets) > limits.max_assets:

@@ -8,7 +8,7 @@ from pydantic_core import PydanticCustomError
 
 from imagegraphics.request.base import RequestObject
 from imagegraphics.request.options import Position, Size
-from imagegraphics.request.types import AssetId, Color, HttpUrl
+from imagegraphics.request.types import AssetId, Color, ImageUrl
 
 
 class OperationObject(RequestObject):
@@ -46,7 +46,7 @@ class BgAdd(OperationObject):
 
 class GraphicOptions(RequestObject):
     image_id: AssetId | None = None
-    image_url: HttpUrl | None = None
+    image_url: ImageUrl | None = None
     color: Color | None = None  # tint
     position: Position | None = None  # centred when not given
     size: Size | None = None

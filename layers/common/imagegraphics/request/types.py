@@ -21,6 +21,13 @@ class RequestLimits:
 
     max_side: int = 10000     # largest width or height any size in the request may ask for
     max_assets: int = 1000    # assets in one request: each becomes one queued message
+    # graphics image_url schemes; the service fetches http(s), the local command line reads file://
+    image_url_schemes: tuple[str, ...] = ("http", "https")
+
+
+def limits_of(info: ValidationInfo) -> RequestLimits:
+    """parse_request passes its limits as validation context; models built in code get the defaults."""
+    return (info.context or {}).get("limits") or RequestLimits()
 
 
 def _asset_id(value: str) -> str:
@@ -72,20 +79,23 @@ def _conversion_name(value: str) -> str:
 ConversionName = Annotated[str, AfterValidator(_conversion_name)]
 
 
-def _http_url(value: str) -> str:
+def _image_url(value: str, info: ValidationInfo) -> str:
+    schemes = limits_of(info).image_url_schemes
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(value) > MAX_URL_LENGTH:
+    located = bool(parts.netloc) if parts.scheme != "file" else bool(parts.path)
+    if parts.scheme not in schemes or not located or len(value) > MAX_URL_LENGTH:
         raise PydanticCustomError(
-            "http_url", "must be an http(s) URL of at most {max} characters", {"max": MAX_URL_LENGTH})
+            "image_url", "must be a URL of at most {max} characters with scheme {schemes}",
+            {"schemes": " or ".join(schemes), "max": MAX_URL_LENGTH})
     return value
 
 
-HttpUrl = Annotated[str, AfterValidator(_http_url)]
+ImageUrl = Annotated[str, AfterValidator(_image_url)]
 
 
 def _side(value: int, info: ValidationInfo) -> int:
     """Width or height: positive and at most the deployment's maximum side."""
-    limits = (info.context or {}).get("limits") or RequestLimits()
+    limits = limits_of(info)
     if value <= 0:
         raise PydanticCustomError("side", "must be a positive number of pixels")
     if value > limits.max_side:
