@@ -13,6 +13,10 @@ from imagegraphics.imaging.geometry import centred, cover, crop, fit_inside
 RED, GREEN, BLUE, WHITE = (255, 0, 0, 255), (0, 255, 0, 255), (0, 0, 255, 255), (255, 255, 255, 255)
 
 
+def px(image, xy):
+    return image.convert("RGBA").getpixel(xy)
+
+
 def halves(size, left, right):
     """An RGBA image whose left half is one colour and right half another."""
     image = Image.new("RGBA", size, left)
@@ -47,15 +51,15 @@ def test_paste_over_clips_and_blends():
     base = compose.fill((4, 4), WHITE)
     layer = Image.new("RGBA", (4, 4), (255, 0, 0, 128))
     out = compose.paste_over(base, layer, (2, 3))
-    assert out.getpixel((0, 0)) == WHITE
-    assert out.getpixel((3, 3)) == (255, 127, 127, 255)
+    assert px(out, (0, 0)) == WHITE
+    assert px(out, (3, 3)) == (255, 127, 127, 255)
 
 
 def test_background_stretch_fills_exactly():
     bg = halves((20, 10), RED, BLUE)
     out = compose.background((40, 40), None, bg, "stretch")
     assert out.size == (40, 40)
-    assert out.getpixel((5, 5)) == RED and out.getpixel((35, 35)) == BLUE
+    assert px(out, (5, 5)) == RED and px(out, (35, 35)) == BLUE
 
 
 def test_background_as_is_covers_keeping_aspect():
@@ -64,20 +68,20 @@ def test_background_as_is_covers_keeping_aspect():
     bg = halves((20, 10), RED, BLUE)
     out = compose.background((40, 40), GREEN, bg, "as-is")
     assert out.size == (40, 40)
-    assert out.getpixel((2, 20)) == RED and out.getpixel((37, 20)) == BLUE
-    assert out.getpixel((2, 0)) == RED  # covered to the edge: no green band
+    assert px(out, (2, 20)) == RED and px(out, (37, 20)) == BLUE
+    assert px(out, (2, 0)) == RED  # covered to the edge: no green band
 
 
 def test_background_colour_shows_through_transparent_image():
     bg = Image.new("RGBA", (10, 10), (0, 0, 0, 0))
-    assert compose.background((10, 10), GREEN, bg, "stretch").getpixel((5, 5)) == GREEN
+    assert px(compose.background((10, 10), GREEN, bg, "stretch"), (5, 5)) == GREEN
 
 
 def test_tint_recolours_keeping_alpha():
     graphic = Image.new("RGBA", (2, 1), (10, 20, 30, 255))
     graphic.putpixel((1, 0), (10, 20, 30, 100))
     out = compose.tint(graphic, (0, 0, 255, 255))
-    assert out.getpixel((0, 0)) == (0, 0, 255, 255) and out.getpixel((1, 0)) == (0, 0, 255, 100)
+    assert px(out, (0, 0)) == (0, 0, 255, 255) and px(out, (1, 0)) == (0, 0, 255, 100)
     half = compose.tint(graphic, (0, 0, 255, 128))
     assert half.getpixel((0, 0))[3] == 128 and half.getpixel((1, 0))[3] == 50
 
@@ -88,14 +92,27 @@ def test_border_is_stretched_to_the_frame():
     ring.paste((0, 0, 0, 0), (1, 1, 9, 9))  # 1px red ring, transparent inside
     out = compose.border(frame, ring)
     assert out.size == (100, 50)
-    assert out.getpixel((1, 1)) == RED and out.getpixel((98, 48)) == RED
-    assert out.getpixel((50, 25)) == WHITE
+    assert px(out, (1, 1)) == RED and px(out, (98, 48)) == RED
+    assert px(out, (50, 25)) == WHITE
+
+
+def test_border_tiles_join_seamlessly():
+    rng = np.random.default_rng(1)
+    pixels = rng.integers(0, 256, (37, 53, 4), dtype=np.uint8)
+    pixels[5:30, 8:45, 3] = 0  # a transparent middle, so some tiles are skipped
+    source = Image.fromarray(pixels)
+    for size in ((700, 600), (31, 20)):  # enlarging and shrinking
+        frame = compose.fill(size, WHITE)
+        tiled = np.asarray(compose.border(frame, source), dtype=int)
+        whole = Image.new("RGB", size, WHITE[:3])
+        whole.paste(stretched := source.resize(size, compose.resample_for(source.size, size)), (0, 0), stretched)
+        assert np.abs(tiled - np.asarray(whole, dtype=int)).max() <= 2  # rounding only, no seams
 
 
 def test_apply_alpha_multiplies_existing_alpha():
     image = Image.new("RGBA", (2, 1), (9, 9, 9, 128))
     out = compose.apply_alpha(image, np.array([[1.0, 0.5]], dtype=np.float32))
-    assert [out.getpixel((x, 0))[3] for x in range(2)] == [128, 64]
+    assert [px(out, (x, 0))[3] for x in range(2)] == [128, 64]
     assert compose.apply_alpha(Image.new("RGB", (1, 1)), np.zeros((1, 1))).getpixel((0, 0))[3] == 0
 
 

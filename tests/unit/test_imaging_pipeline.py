@@ -256,3 +256,12 @@ def test_output_pixel_limit():
         render({"canvas": {"size": size(20, 20)}}, [{"bg_add": {"options": {"color": "#fff"}}}],
                {A: solid((4, 4))}, limits=RenderLimits(max_output_pixels=399))
     assert err.value.errors[0]["loc"] == ["assets", 0, A, "options", "canvas", "size"]
+
+
+def test_drawing_on_the_asset_never_changes_the_cached_decode():
+    # The asset is also the background: the graphic drawn on the asset must not show up in it.
+    graphics = [{"type": "image", "options": {"image_id": G1, "position": {"x": 0, "y": 0}}}]
+    _, out = render({}, [{"graphics_add": {"graphics": graphics}},
+                         {"bg_add": {"options": {"image_id": A, "mode": "stretch", "size": size(20, 20)}}}],
+                    {A: solid((10, 10)), G1: solid((2, 2), BLUE)})
+    assert out.getpixel((0, 0)) == RED and out.getpixel((5, 5)) == BLUE

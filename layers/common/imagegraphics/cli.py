@@ -74,7 +74,8 @@ def _load_request(path: Path, max_side: int):
         raise InvalidRequest("request is not readable JSON", [detail(["body"], str(exc))]) from exc
     if not isinstance(payload, dict):
         raise InvalidRequest("request must be a JSON object", [detail(["body"], "expected an object")])
-    return parse_request(payload, RequestLimits(max_side=max_side))
+    # Offline by design: graphics image_url may only name a local file (file://).
+    return parse_request(payload, RequestLimits(max_side=max_side, image_url_schemes=("file",)))
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

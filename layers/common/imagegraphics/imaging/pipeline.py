@@ -16,7 +16,7 @@ from imagegraphics.errors import AssetMissing, ImageRejected, Loc, RenderFailed,
 from imagegraphics.imaging import compose
 from imagegraphics.imaging.decode import decode
 from imagegraphics.imaging.encode import CONTENT_TYPE, encode_png
-from imagegraphics.imaging.geometry import centred, crop, fit_inside, resize_rgba
+from imagegraphics.imaging.geometry import centred, crop, fit_inside, resize
 from imagegraphics.imaging.types import ImageLoader, RenderLimits, RenderResult
 from imagegraphics.request import check_position_fits
 
@@ -83,6 +83,12 @@ class _Render:
             self._segmenter = get_segmenter()
         return self._segmenter
 
+    def own_image(self) -> Image.Image:
+        """The current image, copied first if it is a cached decode (drawing happens in place)."""
+        if any(self.image is cached for cached in self._images.values()):
+            self.image = self.image.copy()
+        return self.image
+
     def check_pixels(self, size: tuple[int, int], loc: Loc) -> None:
         if size[0] * size[1] > self.limits.max_output_pixels:
             raise RenderFailed("output would be too large", [detail(
@@ -109,7 +115,7 @@ class _Render:
             if self.options.size is not None:
                 target = fit_inside(image.size, (self.options.size.width, self.options.size.height))
                 self.check_pixels(target, self.options_loc + ("size",))
-                image = resize_rgba(image, target)
+                image = resize(image, target)
         return image
 
     def place_asset(self, frame: Image.Image) -> Image.Image:
@@ -181,11 +187,11 @@ class _Render:
                 image = self.load_url(g.image_url, gloc + ("image_url",))
             with self.timed("composite"):
                 if g.size is not None:
-                    image = resize_rgba(image, fit_inside(image.size, (g.size.width, g.size.height)))
+                    image = resize(image, fit_inside(image.size, (g.size.width, g.size.height)))
                 if g.color is not None:
                     image = compose.tint(image, g.color)
                 offset = self.graphic_offset(g.position, image.size, gloc + ("position",))
-                self.image = compose.paste_over(self.image, image, offset)
+                compose.paste_over(self.own_image(), image, offset)
 
     def graphic_offset(self, position: Any, size: tuple[int, int], loc: Loc) -> tuple[int, int]:
         """Centred by default; an explicit position must start inside the image (overflow is clipped)."""
@@ -200,5 +206,5 @@ class _Render:
         self.put_on_canvas()
         image = self.load_image(operation.options.image_id, loc + ("options", "image_id"))
         with self.timed("composite"):
-            self.image = compose.border(self.image, image)
+            compose.border(self.own_image(), image)
 

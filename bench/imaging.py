@@ -1,0 +1,204 @@
+"""Imaging benchmark: per-stage times, render/floor ratio, model inference, PNG levels, peak RSS.
+
+Plain Python, prints tables. Run from the repo root: `.venv/bin/python bench/imaging.py`.
+Inputs are built from the committed sample photo (upscaled); a synthetic photo is used if absent.
+"""
+from __future__ import annotations
+
+import io
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from imagegraphics.imaging import RenderLimits, render_asset
+from imagegraphics.imaging.decode import decode
+from imagegraphics.imaging.encode import encode_png
+from imagegraphics.request import parse_request
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "events" / "samples" / "astronaut.jpg"
+MODEL = ROOT / "models" / "selfie_segmentation.onnx"
+ASSET, BG, BORDER = "a" * 32, "b" * 32, "c" * 32
+SIZES = {"1MP": (1155, 866), "12MP": (4000, 3000), "24MP": (6000, 4000)}
+STAGES = ("decode", "resize", "mask", "refine", "composite", "encode")
+TARGETS = "targets: 12 MP render <= 1.3x floor; mask+refine <= 0.25 s at 12 MP; 24 MP peak RSS <= 1 GB"
+
+
+def jpeg(image: Image.Image, quality: int = 90) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def source_photo() -> Image.Image:
+    if SAMPLE.exists():
+        return Image.open(SAMPLE).convert("RGB")
+    rng = np.random.default_rng(0)  # smooth synthetic scene with a bright blob as "subject"
+    y, x = np.mgrid[0:512, 0:512] / 512.0
+    subject = (((x - 0.5) ** 2 + (y - 0.55) ** 2) < 0.08)[..., None]
+    scene = np.stack([160 + 60 * x, 120 + 80 * y, 90 + 40 * x * y], -1)
+    pixels = np.where(subject, [220, 180, 150], scene) + rng.normal(0, 4, (512, 512, 3))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+def inputs(size: tuple[int, int]) -> dict[str, bytes]:
+    """The asset at `size`, a 1920x1080 background and a 1000x1000 ring border."""
+    photo = source_photo()
+    scale = max(size[0] / photo.width, size[1] / photo.height)
+    big = photo.resize((round(photo.width * scale), round(photo.height * scale)), Image.Resampling.BICUBIC)
+    left, top = (big.width - size[0]) // 2, (big.height - size[1]) // 2
+    asset = big.crop((left, top, left + size[0], top + size[1]))
+    gradient = np.linspace(0, 255, 1920, dtype=np.float32)[None, :, None] * np.ones((1080, 1, 3))
+    background = Image.fromarray((gradient * [0.3, 0.6, 1.0]).astype(np.uint8))
+    ring = Image.new("RGBA", (1000, 1000), (20, 20, 20, 255))
+    ring.paste((0, 0, 0, 0), (30, 30, 970, 970))
+    return {ASSET: jpeg(asset), BG: jpeg(background), BORDER: png(ring)}
+
+
+class DictLoader:
+    def __init__(self, images):
+        self.images = images
+
+    def load(self, asset_id):
+        return self.images[asset_id]
+
+    def load_url(self, url):
+        return self.images[url]
+
+
+class StandIn:
+    """Used only when the model is not built: border-colour distance matte at full resolution."""
+
+    last_choice = "stand-in"
+
+    def alpha(self, image, mode="auto", strength="medium", remove_artifacts=True):
+        rgb = np.asarray(image, dtype=np.float32)
+        border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]).mean(axis=0)
+        return np.clip(np.linalg.norm(rgb - border, axis=-1) / 60.0, 0, 1)
+
+
+def segmenter():
+    try:
+        from imagegraphics.segmentation import get_segmenter
+
+        real = get_segmenter()
+        real.alpha(Image.new("RGB", (64, 64)), mode="portrait")
+        return real, "model"
+    except Exception as exc:  # the bench runs with whatever is built
+        print(f"(segmenter unavailable: {type(exc).__name__}: {exc}; using a stand-in)")
+        return StandIn(), "stand-in"
+
+
+REQUEST = {
+    "assets": [{ASSET: {"options": {}}}],
+    "operations": [
+        {"bg_remove": {"options": {"mode": "portrait"}}},
+        {"bg_add": {"options": {"image_id": BG, "mode": "as-is"}}},
+        {"border_add": {"options": {"image_id": BORDER}}},
+    ],
+}
+
+
+def floor_once(data: bytes) -> float:
+    start = time.perf_counter()
+    encode_png(decode(data, RenderLimits().max_pixels))
+    return time.perf_counter() - start
+
+
+def render_once(images, seg) -> tuple[float, dict]:
+    req = parse_request(REQUEST)
+    start = time.perf_counter()
+    result = render_asset(req, 0, DictLoader(images), seg)
+    return time.perf_counter() - start, result.timings
+
+
+def measure(label: str, seg, repeats: int) -> dict:
+    images = inputs(SIZES[label])
+    floor = min(floor_once(images[ASSET]) for _ in range(repeats))
+    runs = [render_once(images, seg) for _ in range(repeats)]
+    total, timings = min(runs, key=lambda run: run[0])
+    return {"label": label, "floor": floor, "total": total, **timings}
+
+
+def model_inference_ms(repeats: int = 20) -> str:
+    if not MODEL.exists():
+        return "n/a (model not built)"
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(MODEL), providers=["CPUExecutionProvider"])
+    feed = {session.get_inputs()[0].name: np.random.rand(1, 256, 256, 3).astype(np.float32)}
+    session.run(None, feed)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        session.run(None, feed)
+        times.append((time.perf_counter() - start) * 1000)
+    return f"{statistics.median(times):.1f} ms median, {min(times):.1f} ms min ({repeats} runs)"
+
+
+def png_levels(label: str = "12MP") -> None:
+    image = decode(inputs(SIZES[label])[ASSET], RenderLimits().max_pixels)
+    print(f"\nPNG encoder on the {label} photo (RGB), optimize off unless noted")
+    print(f"{'level':>10} {'seconds':>8} {'MB':>7}")
+    for level, optimize in [(1, False), (2, False), (3, False), (4, False), (5, False), (6, False),
+                            (1, True)]:
+        buffer = io.BytesIO()
+        start = time.perf_counter()
+        image.save(buffer, "PNG", compress_level=level, optimize=optimize)
+        seconds = time.perf_counter() - start
+        name = f"{level}{' +opt' if optimize else ''}"
+        print(f"{name:>10} {seconds:8.2f} {len(buffer.getvalue()) / 1e6:7.2f}")
+
+
+def rss_child(label: str) -> None:
+    """Entry for the subprocess: one full render, then report this process's peak RSS."""
+    seg, _ = segmenter()
+    images = inputs(SIZES[label])
+    render_once(images, seg)
+    print(json.dumps({"maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def peak_rss(label: str) -> float:
+    done = subprocess.run([sys.executable, __file__, "--rss-child", label], capture_output=True,
+                          text=True, check=True, timeout=600)
+    return json.loads(done.stdout.strip().splitlines()[-1])["maxrss_mb"]
+
+
+def main() -> None:
+    seg, kind = segmenter()
+    print(f"sample: {SAMPLE.name if SAMPLE.exists() else 'synthetic'}; segmenter: {kind}")
+    rows = [measure("1MP", seg, 3), measure("12MP", seg, 2)]
+    header = f"{'input':>6} " + " ".join(f"{s:>9}" for s in STAGES) + f" {'render':>8} {'floor':>7} {'ratio':>6}"
+    print("\nfull render (bg_remove + bg_add image as-is + border), seconds, best of runs")
+    print(header)
+    for row in rows:
+        stages = " ".join(f"{row.get(s, 0.0):9.3f}" for s in STAGES)
+        print(f"{row['label']:>6} {stages} {row['total']:8.3f} {row['floor']:7.3f} "
+              f"{row['total'] / row['floor']:6.2f}")
+    big = rows[1]
+    print(f"\n12 MP mask+refine: {big['mask'] + big['refine']:.3f} s; "
+          f"render/floor: {big['total'] / big['floor']:.2f}x")
+    print(f"model inference (256x256, onnxruntime CPU): {model_inference_ms()}")
+    print(f"24 MP full render peak RSS (subprocess): {peak_rss('24MP'):.0f} MB")
+    png_levels()
+    print("\n" + TARGETS)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--rss-child":
+        rss_child(sys.argv[2])
+    else:
+        main()
