@@ -79,3 +79,9 @@ class Conflict(ImageGraphicsError):
     """The record is not in a state that allows this change (e.g. an asset already ingested)."""
 
     status = 409
+
+
+class PayloadTooLarge(ImageGraphicsError):
+    """A body or upload larger than the deployment accepts (message says the limit)."""
+
+    status = 413

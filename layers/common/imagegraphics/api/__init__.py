@@ -1,0 +1,10 @@
+"""The HTTP face of the service: response bodies and the status of every domain error."""
+from imagegraphics.api.exceptions import STATUSES, error_body, status_of
+from imagegraphics.api.models import (
+    AssetResponse, ConversionResponse, CreateAssetResponse, ErrorBody, ErrorItem, JobError, JobOutput,
+    JobStatusResponse, SubmitResponse, UploadForm)
+
+__all__ = [
+    "AssetResponse", "ConversionResponse", "CreateAssetResponse", "ErrorBody", "ErrorItem", "JobError",
+    "JobOutput", "JobStatusResponse", "STATUSES", "SubmitResponse", "UploadForm", "error_body", "status_of",
+]

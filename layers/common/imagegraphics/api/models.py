@@ -1,0 +1,98 @@
+"""Response bodies of the HTTP contract (DESIGN.md §3). `.body()` is the JSON-ready dict to return."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from imagegraphics.request import AssetId
+
+AssetStatus = Literal["PENDING", "READY", "REJECTED"]
+JobState = Literal["QUEUED", "OK", "ERROR"]
+
+
+def _omit_none(value: Any) -> bool:
+    return value is None
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def body(self) -> dict:
+        return self.model_dump(mode="json")
+
+
+class ErrorItem(ResponseModel):
+    loc: list[str | int]
+    msg: str
+
+
+class ErrorBody(ResponseModel):
+    """Every 4xx/5xx: what went wrong, and each broken rule at its JSON location."""
+
+    message: str
+    errors: list[ErrorItem] = Field(default_factory=list)
+
+
+class UploadForm(ResponseModel):
+    """Presigned S3 POST: the client posts the file as multipart form with these fields."""
+
+    url: str
+    fields: dict[str, str]
+
+
+class CreateAssetResponse(ResponseModel):
+    """201 of POST /api/v1/assets."""
+
+    asset_id: AssetId
+    status: Literal["PENDING"] = "PENDING"
+    upload: UploadForm
+
+
+class ConversionResponse(ResponseModel):
+    name: str
+    width: int | None = None
+    height: int | None = None
+    url: str
+
+
+class AssetResponse(ResponseModel):
+    """GET /api/v1/assets/{asset_id}; image fields are null until the asset is READY."""
+
+    asset_id: AssetId
+    status: AssetStatus
+    content_type: str | None = None
+    width: int | None = None
+    height: int | None = None
+    size: int | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    source_asset_id: AssetId | None = Field(None, exclude_if=_omit_none)  # set on assets a job created
+    reason: str | None = Field(None, exclude_if=_omit_none)  # why a REJECTED upload was refused
+    url: str | None = None  # presigned GET; null until READY
+    conversions: list[ConversionResponse] = Field(default_factory=list)
+
+
+class SubmitResponse(ResponseModel):
+    """200 of POST /api/v1/assets/addons/image_graphics."""
+
+    job_id: int
+
+
+class JobOutput(ResponseModel):
+    name: str  # the conversion name, or the new asset's name when create_asset
+    asset_id: AssetId  # the asset holding the result (source asset for a conversion, else the new one)
+    url: str
+
+
+class JobError(ResponseModel):
+    name: str
+    asset_id: AssetId  # the asset of the request that failed
+    error: ErrorBody
+
+
+class JobStatusResponse(ResponseModel):
+    """GET /api/v1/assets/addons/image_graphics/jobs/{job_id}: QUEUED until every asset is done."""
+
+    status: JobState
+    output: list[JobOutput] = Field(default_factory=list)
+    error: list[JobError] = Field(default_factory=list)
