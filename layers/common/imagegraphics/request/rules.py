@@ -82,8 +82,9 @@ def _known_asset_size(options: AssetOptions) -> tuple[int, int] | None:
     """The asset's output size: `size` when given (the asset is fitted inside it), else the crop box."""
     if options.size is not None:
         return options.size.width, options.size.height
-    if options.crop is not None and options.crop.right > options.crop.left and options.crop.bottom > options.crop.top:
-        return options.crop.right - options.crop.left, options.crop.bottom - options.crop.top
+    crop = options.crop
+    if crop is not None and crop.right > crop.left and crop.bottom > crop.top:
+        return crop.right - crop.left, crop.bottom - crop.top
     return None
 
 
@@ -115,8 +116,8 @@ def conversion_targets_unique(req: ImageGraphicsRequest) -> list[ErrorDetail]:
             continue
         target = (loc[2], d.conversion_name_or_default)
         if target in seen:
-            errors.append(detail(loc + ("disposition", "conversion_name"),
-                                 f"conversion {target[1]!r} of this asset is already written by assets[{seen[target]}]"))
+            msg = f"conversion {target[1]!r} of this asset is already written by assets[{seen[target]}]"
+            errors.append(detail(loc + ("disposition", "conversion_name"), msg))
         else:
             seen[target] = loc[1]
     return errors
