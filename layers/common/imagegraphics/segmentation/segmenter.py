@@ -1,0 +1,154 @@
+"""Background removal masks: choose a method, get a working-resolution mask, clean it, refine it
+to full resolution guided by the image."""
+from __future__ import annotations
+
+import logging
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from imagegraphics.errors import RenderFailed
+from imagegraphics.segmentation import artifacts, product, refine
+from imagegraphics.segmentation.registry import ModelEntry, Registry, models_dir
+from imagegraphics.segmentation.sessions import BaseSession, open_session
+
+logger = logging.getLogger(__name__)
+
+MODES = ("auto", "portrait", "product")
+# Strength is a ramp clip((alpha - t) / RAMP_WIDTH + 0.5): a higher t cuts more at every pixel.
+# With RAMP_WIDTH <= 1 - 2|t - 0.5| a sure background stays 0 and a sure foreground stays 1.
+STRENGTH_THRESHOLD = {"low": 0.3, "medium": 0.5, "high": 0.7}
+RAMP_WIDTH = 0.6
+WORK_SIDE = 512  # longest side of the working resolution where masks are computed
+GUIDE_RADIUS = 4  # guided filter window radius at working resolution
+GUIDE_EPS = 1e-3  # guided filter regulariser (guide in 0..1): lower follows image edges more closely
+LANDSCAPE_ASPECT = 1.5  # wider than this, the 256x144 selfie model distorts the image less
+PERSON_MIN_AREA, PERSON_MAX_AREA, PERSON_MIN_CERTAINTY = 0.02, 0.95, 0.85
+
+
+class Segmenter:
+    """Turns an RGB image into a full-resolution alpha matte. Model sessions are opened on first
+    use and kept for the life of the process (Lambda warm starts reuse them)."""
+
+    def __init__(self, directory: Path | str | None = None):
+        self.registry = Registry(models_dir(directory))
+        self._sessions: dict[str, BaseSession] = {}
+        self.last_choice = ""
+        self.last_timings: dict[str, float] = {}
+
+    # -- models ---------------------------------------------------------------------------
+    def session(self, entry: ModelEntry) -> BaseSession:
+        if entry.name not in self._sessions:
+            self._sessions[entry.name] = open_session(entry, self.registry.path(entry))
+        return self._sessions[entry.name]
+
+    def portrait_entry(self, size: tuple[int, int]) -> ModelEntry | None:
+        installed = self.registry.installed("portrait")
+        if not installed:
+            return None
+        wide = size[0] >= LANDSCAPE_ASPECT * size[1]
+        fitting = [e for e in installed if (e.width >= LANDSCAPE_ASPECT * e.height) == wide]
+        return (fitting or installed)[0]
+
+    def predict(self, entry: ModelEntry, small: Image.Image) -> np.ndarray:
+        """Model probability resized to the working resolution."""
+        start = time.perf_counter()
+        mask = self.session(entry).predict(small)
+        self.last_timings["inference"] = time.perf_counter() - start
+        resized = Image.fromarray(mask, "F").resize(small.size, Image.BILINEAR)
+        return np.asarray(resized, np.float32)
+
+    # -- choosing the method --------------------------------------------------------------
+    def low_res_mask(self, small: Image.Image, rgb: np.ndarray, mode: str) -> tuple[np.ndarray, str]:
+        """(foreground probability at working resolution, method used)."""
+        person = self.portrait_entry(small.size)
+        if mode == "portrait":
+            if person is None:
+                raise RenderFailed(f"bg_remove mode 'portrait' is unavailable: no portrait model "
+                                   f"installed in {self.registry.directory}")
+            return self.predict(person, small), "portrait"
+        general = self.registry.installed("general")
+        if mode == "product":
+            return self.product_mask(small, rgb, general), "product"
+        lab = product.srgb_to_lab(rgb)
+        seen = product.backdrop(lab)
+        reason = f"border spread {seen.noise:.1f}, match {seen.share:.2f}"
+        if person is not None:
+            mask = self.predict(person, small)
+            if is_person(mask) or not seen.uniform:
+                logger.info("bg_remove auto: portrait (%s, %s)", person_summary(mask), reason)
+                return mask, "portrait"
+        logger.info("bg_remove auto: product (%s)", reason)
+        return self.product_mask(small, rgb, general, lab, seen), "product"
+
+    def product_mask(self, small: Image.Image, rgb: np.ndarray, general: list[ModelEntry],
+                     lab: np.ndarray | None = None, seen: product.Backdrop | None = None) -> np.ndarray:
+        if general:
+            return self.predict(general[0], small)
+        lab = product.srgb_to_lab(rgb) if lab is None else lab
+        seen = product.backdrop(lab) if seen is None else seen
+        if not seen.uniform:
+            logger.info("bg_remove product: backdrop is not uniform (spread %.1f, match %.2f)",
+                        seen.noise, seen.share)
+        return product.matte(lab, seen)
+
+    # -- the matte ------------------------------------------------------------------------
+    def alpha(self, image: Image.Image, mode: str = "auto", strength: str = "medium",
+              remove_artifacts: bool = True) -> np.ndarray:
+        """Foreground alpha, float32 HxW in 0..1 at the image's full resolution."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        if strength not in STRENGTH_THRESHOLD:
+            raise ValueError(f"strength must be one of {tuple(STRENGTH_THRESHOLD)}, not {strength!r}")
+        image = image if image.mode == "RGB" else image.convert("RGB")
+        self.last_timings = {}
+        start = time.perf_counter()
+        small = working_image(image)
+        rgb = np.asarray(small, np.float32)
+        mask, self.last_choice = self.low_res_mask(small, rgb, mode)
+        coef = refine.solve(rgb, mask, GUIDE_RADIUS, GUIDE_EPS)
+        coef = coef.ramp(STRENGTH_THRESHOLD[strength], RAMP_WIDTH)
+        fixes = None
+        if remove_artifacts:
+            binary = coef.low_res(refine.project(rgb, coef.matrix)) > 0.5
+            fixes = artifacts.clean(binary), binary
+        self.last_timings["mask"] = time.perf_counter() - start
+        start = time.perf_counter()
+        alpha = refine.apply(coef, image)
+        if fixes is not None:
+            (islands, holes), binary = fixes
+            artifacts.patch(alpha, islands, holes, binary)
+        self.last_timings["refine"] = time.perf_counter() - start
+        return alpha
+
+
+def working_image(image: Image.Image) -> Image.Image:
+    """The image box-reduced so its longest side is at most WORK_SIDE (cheap, no aliasing)."""
+    factor = -(-max(image.size) // WORK_SIDE)
+    return image.reduce(factor) if factor > 1 else image.copy()
+
+
+def is_person(mask: np.ndarray) -> bool:
+    """The portrait model is confident: a sizeable region it is sure about."""
+    fg = mask > 0.5
+    area = float(fg.mean())
+    return PERSON_MIN_AREA <= area <= PERSON_MAX_AREA and float(mask[fg].mean()) >= PERSON_MIN_CERTAINTY
+
+
+def person_summary(mask: np.ndarray) -> str:
+    fg = mask > 0.5
+    certainty = float(mask[fg].mean()) if fg.any() else 0.0
+    return f"person area {fg.mean():.2f}, certainty {certainty:.2f}"
+
+
+@lru_cache(maxsize=4)
+def _cached(directory: Path) -> Segmenter:
+    return Segmenter(directory)
+
+
+def get_segmenter(directory: Path | str | None = None) -> Segmenter:
+    """The process-wide Segmenter for a models directory (sessions survive Lambda warm starts)."""
+    return _cached(models_dir(directory).resolve())
