@@ -1,0 +1,66 @@
+"""Service configuration, read from the environment the first time it is asked for.
+
+Reading lazily (not at import) lets tests and the local stack set variables before the first use;
+`get_settings.cache_clear()` makes the next call read them again.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str = ""
+    idempotency_table_name: str = ""
+    bucket_name: str = ""
+    jobs_queue_url: str = ""
+    endpoint_url: str | None = None  # moto or another local endpoint; None on AWS
+    region: str = "us-east-1"
+    max_upload_bytes: int = 50 * MIB
+    max_pixels: int = 50_000_000
+    max_side: int = 10_000
+    url_expiry_seconds: int = 900
+    job_ttl_days: int = 30
+    models_dir: Path | None = None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        models_dir = env.get("MODELS_DIR") or env.get("IMAGEGRAPHICS_MODELS_DIR")
+        return cls(
+            table_name=env.get("TABLE_NAME", ""),
+            idempotency_table_name=env.get("IDEMPOTENCY_TABLE_NAME", ""),
+            bucket_name=env.get("BUCKET_NAME", ""),
+            jobs_queue_url=env.get("JOBS_QUEUE_URL", ""),
+            endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", 50 * MIB),
+            max_pixels=_int(env, "MAX_PIXELS", 50_000_000),
+            max_side=_int(env, "MAX_SIDE", 10_000),
+            url_expiry_seconds=_int(env, "URL_EXPIRY_SECONDS", 900),
+            job_ttl_days=_int(env, "JOB_TTL_DAYS", 30),
+            models_dir=Path(models_dir) if models_dir else None,
+        )
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"environment variable {name} must be an integer, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"environment variable {name} must be positive, got {value}")
+    return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()

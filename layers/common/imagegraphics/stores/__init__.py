@@ -1,0 +1,16 @@
+"""DynamoDB and S3 access. The only place that talks to boto3; errors come out as domain errors."""
+from imagegraphics.stores.assets import (
+    PENDING, READY, REJECTED, Asset, AssetStore, Conversion, conversion_key, derive_metadata,
+    derived_asset_id, generated_key, incoming_key, new_asset_id,
+)
+from imagegraphics.stores.blobs import BlobInfo, BlobStore, PresignedPost
+from imagegraphics.stores.jobs import ERROR, OK, QUEUED, Job, JobItem, JobStore, RecordResult
+from imagegraphics.stores.keys import ApiKeyStore, Principal, hash_key
+
+__all__ = [
+    "PENDING", "READY", "REJECTED", "Asset", "AssetStore", "Conversion", "conversion_key",
+    "derive_metadata", "derived_asset_id", "generated_key", "incoming_key", "new_asset_id",
+    "BlobInfo", "BlobStore", "PresignedPost",
+    "ERROR", "OK", "QUEUED", "Job", "JobItem", "JobStore", "RecordResult",
+    "ApiKeyStore", "Principal", "hash_key",
+]

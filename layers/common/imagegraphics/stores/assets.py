@@ -1,0 +1,215 @@
+"""Assets (originals and job-made ones) and their conversions, in the single table.
+
+`pk=ASSET#<id>, sk=ASSET` holds the asset; `sk=CONV#<name>` its conversions. Reads are tenant-checked:
+another tenant's asset is reported exactly like a missing one.
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
+
+from imagegraphics.errors import Conflict, NotFound
+from imagegraphics.settings import Settings, get_settings
+from imagegraphics.stores import aws
+
+PENDING, READY, REJECTED = "PENDING", "READY", "REJECTED"
+
+
+def new_asset_id() -> str:
+    return uuid.uuid4().hex
+
+
+def derived_asset_id(job_id: int, index: int) -> str:
+    """The id of the asset a job creates for its `index`-th entry: the same on every redelivery."""
+    return hashlib.sha256(f"job:{job_id}:{index}".encode()).hexdigest()[:32]
+
+
+def incoming_key(asset_id: str) -> str:
+    return f"incoming/{asset_id}"
+
+
+def generated_key(asset_id: str) -> str:
+    return f"generated/{asset_id}.png"
+
+
+def conversion_key(asset_id: str, name: str) -> str:
+    return f"conversions/{asset_id}/{name}.png"
+
+
+def derive_metadata(source: dict[str, Any] | None, *, inherit: bool, inherit_fields: list[str] | None,
+                    data: dict[str, Any] | None, mode: Literal["APPEND", "REPLACE"]) -> dict[str, Any]:
+    """Metadata of a job-made asset: the source's (all or `inherit_fields`) when inheriting, then
+    `data` merged over it (APPEND) or in its place (REPLACE)."""
+    base: dict[str, Any] = {}
+    if inherit and source:
+        base = dict(source) if not inherit_fields else {k: source[k] for k in inherit_fields if k in source}
+    if mode == "REPLACE":
+        return dict(data or {})
+    return {**base, **(data or {})}
+
+
+@dataclass(frozen=True)
+class Asset:
+    asset_id: str
+    tenant: str
+    status: str
+    s3_key: str
+    filename: str | None = None
+    content_type: str | None = None
+    width: int | None = None
+    height: int | None = None
+    size: int | None = None
+    reason: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    data_schema_id: int | None = None
+    source_asset_id: str | None = None
+    job_id: int | None = None
+    created_at: str = ""
+    updated_at: str = ""
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> "Asset":
+        v = aws.from_item(item)
+        names = cls.__dataclass_fields__.keys()
+        return cls(**{k: v[k] for k in names if k in v})
+
+
+@dataclass(frozen=True)
+class Conversion:
+    asset_id: str
+    name: str
+    s3_key: str
+    content_type: str
+    width: int
+    height: int
+    job_id: int | None = None
+    created_at: str = ""
+
+
+def _key(asset_id: str, sk: str = "ASSET") -> dict[str, Any]:
+    return {"pk": {"S": f"ASSET#{asset_id}"}, "sk": {"S": sk}}
+
+
+class AssetStore:
+    def __init__(self, table_name: str, dynamodb: Any):
+        self.table_name = table_name
+        self.dynamodb = dynamodb
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> "AssetStore":
+        settings = settings or get_settings()
+        return cls(settings.table_name, aws.client("dynamodb", settings))
+
+    def create_pending(self, tenant: str, *, filename: str | None, content_type: str | None,
+                       metadata: dict[str, Any] | None = None, asset_id: str | None = None) -> Asset:
+        asset_id = asset_id or new_asset_id()
+        now = aws.now_iso()
+        asset = Asset(asset_id=asset_id, tenant=tenant, status=PENDING, s3_key=incoming_key(asset_id),
+                      filename=filename, content_type=content_type, metadata=dict(metadata or {}),
+                      created_at=now, updated_at=now)
+        self._put_new(asset)
+        return asset
+
+    def create_derived_asset(self, tenant: str, *, asset_id: str, source_asset_id: str, job_id: int,
+                             s3_key: str, content_type: str, width: int, height: int, size: int,
+                             metadata: dict[str, Any] | None = None, data_schema_id: int | None = None,
+                             filename: str | None = None) -> Asset:
+        """A READY asset made by a job, with lineage to its source. Creating the same one again (a
+        redelivered message, same job) returns the stored record; any other clash raises Conflict."""
+        now = aws.now_iso()
+        asset = Asset(asset_id=asset_id, tenant=tenant, status=READY, s3_key=s3_key, filename=filename,
+                      content_type=content_type, width=width, height=height, size=size,
+                      metadata=dict(metadata or {}), data_schema_id=data_schema_id,
+                      source_asset_id=source_asset_id, job_id=job_id, created_at=now, updated_at=now)
+        try:
+            self._put_new(asset)
+        except Conflict:
+            existing = self.find(asset_id)
+            if existing and existing.job_id == job_id and existing.tenant == tenant:
+                return existing
+            raise
+        return asset
+
+    def _put_new(self, asset: Asset) -> None:
+        values = {k: getattr(asset, k) for k in asset.__dataclass_fields__}
+        item = {**_key(asset.asset_id), **aws.to_item(values)}
+        try:
+            self.dynamodb.put_item(TableName=self.table_name, Item=item,
+                                   ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as exc:
+            if aws.is_condition_failure(exc):
+                raise Conflict(f"asset {asset.asset_id} already exists") from None
+            raise
+
+    def find(self, asset_id: str) -> Asset | None:
+        """The asset whoever owns it; for internal callers that have no tenant (ingest)."""
+        item = self.dynamodb.get_item(TableName=self.table_name, Key=_key(asset_id),
+                                      ConsistentRead=True).get("Item")
+        return Asset.from_item(item) if item else None
+
+    def get(self, tenant: str, asset_id: str) -> Asset:
+        """The tenant's asset; NotFound when missing or owned by another tenant."""
+        asset = self.find(asset_id)
+        if asset is None or asset.tenant != tenant:
+            raise NotFound(f"asset {asset_id} not found", [{"loc": ["asset_id"], "msg": "not found"}])
+        return asset
+
+    def mark_ready(self, asset_id: str, *, content_type: str, width: int, height: int, size: int) -> Asset:
+        """Record the uploaded original's header. Repeats follow the latest upload of the same key."""
+        return self._ingested(asset_id, READY, {"content_type": content_type, "width": width,
+                                                "height": height, "size": size, "reason": None})
+
+    def mark_rejected(self, asset_id: str, reason: str, *, size: int | None = None) -> Asset:
+        return self._ingested(asset_id, REJECTED, {"reason": reason, "size": size, "width": None, "height": None})
+
+    def _ingested(self, asset_id: str, status: str, values: dict[str, Any]) -> Asset:
+        values = {**values, "status": status, "updated_at": aws.now_iso()}
+        sets = [k for k, v in values.items() if v is not None]
+        removes = [k for k, v in values.items() if v is None]
+        expression = "SET " + ", ".join(f"#{k} = :{k}" for k in sets)
+        if removes:
+            expression += " REMOVE " + ", ".join(f"#{k}" for k in removes)
+        try:
+            answer = self.dynamodb.update_item(
+                TableName=self.table_name, Key=_key(asset_id), UpdateExpression=expression,
+                # Only originals are ingested: a job-made asset never changes after creation.
+                ConditionExpression="attribute_exists(pk) AND s3_key = :key",
+                ExpressionAttributeNames={f"#{k}": k for k in values},
+                ExpressionAttributeValues={**{f":{k}": aws.to_value(values[k]) for k in sets},
+                                           ":key": {"S": incoming_key(asset_id)}},
+                ReturnValues="ALL_NEW")
+        except ClientError as exc:
+            if aws.is_condition_failure(exc):
+                raise NotFound(f"no uploaded asset {asset_id}") from None
+            raise
+        return Asset.from_item(answer["Attributes"])
+
+    def put_conversion(self, asset_id: str, *, name: str, s3_key: str, content_type: str, width: int,
+                       height: int, job_id: int | None = None) -> Conversion:
+        """Add or replace the conversion `name`: conversions are derived, so the newest one wins."""
+        conversion = Conversion(asset_id=asset_id, name=name, s3_key=s3_key, content_type=content_type,
+                                width=width, height=height, job_id=job_id, created_at=aws.now_iso())
+        values = {k: getattr(conversion, k) for k in conversion.__dataclass_fields__}
+        self.dynamodb.put_item(TableName=self.table_name,
+                               Item={**_key(asset_id, f"CONV#{name}"), **aws.to_item(values)})
+        return conversion
+
+    def list_conversions(self, asset_id: str) -> list[Conversion]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :conv)",
+            "ExpressionAttributeValues": {":pk": {"S": f"ASSET#{asset_id}"}, ":conv": {"S": "CONV#"}},
+        }
+        while True:
+            page = self.dynamodb.query(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        names = Conversion.__dataclass_fields__.keys()
+        return [Conversion(**{k: v[k] for k in names if k in v}) for v in map(aws.from_item, items)]

@@ -1,0 +1,90 @@
+"""boto3 clients and the DynamoDB value conversions shared by the stores.
+
+Only the stores import this module: nothing above them touches boto3.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timezone
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from imagegraphics.settings import Settings, get_settings
+
+_lock = threading.Lock()  # boto3 sessions are not thread-safe; the clients they make are.
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+@lru_cache(maxsize=1)
+def _session() -> boto3.session.Session:
+    return boto3.session.Session()
+
+
+def client(service: str, settings: Settings | None = None) -> Any:
+    """A client for `service`, aimed at AWS_ENDPOINT_URL when one is set (moto, the local stack)."""
+    settings = settings or get_settings()
+    options: dict[str, Any] = {"retries": {"mode": "standard"}}
+    if settings.endpoint_url and service == "s3":
+        # A local endpoint has no per-bucket DNS names; path style keeps presigned URLs reachable.
+        options["s3"] = {"addressing_style": "path"}
+    if service == "s3":
+        options["signature_version"] = "s3v4"
+    with _lock:
+        return _session().client(
+            service,
+            region_name=settings.region,
+            endpoint_url=settings.endpoint_url,
+            config=Config(**options),
+        )
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def is_condition_failure(exc: ClientError) -> bool:
+    return error_code(exc) == "ConditionalCheckFailedException"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def now_epoch() -> int:
+    return int(datetime.now(timezone.utc).timestamp())
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    """A plain dict as a DynamoDB item; None values are left out, floats become Decimals."""
+    plain = {k: v for k, v in values.items() if v is not None}
+    decimals = json.loads(json.dumps(plain), parse_float=Decimal)
+    return {k: _serializer.serialize(v) for k, v in decimals.items()}
+
+
+def to_value(value: Any) -> dict[str, Any]:
+    return _serializer.serialize(json.loads(json.dumps(value), parse_float=Decimal))
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item as plain Python: Decimals become int or float."""
+    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, set):
+        return sorted(_plain(v) for v in value)
+    return value

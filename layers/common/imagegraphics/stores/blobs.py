@@ -1,0 +1,100 @@
+"""Objects in the bucket: presigned upload and download URLs, bounded reads, writes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from imagegraphics.errors import ImageRejected, NotFound
+from imagegraphics.settings import Settings, get_settings
+from imagegraphics.stores import aws
+
+_MISSING = {"NoSuchKey", "404", "NotFound", "NoSuchBucket"}
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    key: str
+    size: int
+    content_type: str | None
+    etag: str | None
+
+
+@dataclass(frozen=True)
+class PresignedPost:
+    url: str
+    fields: dict[str, str]
+
+
+class BlobStore:
+    def __init__(self, bucket: str, s3: Any, url_expiry_seconds: int = 900, max_upload_bytes: int = 50 << 20):
+        self.bucket = bucket
+        self.s3 = s3
+        self.url_expiry_seconds = url_expiry_seconds
+        self.max_upload_bytes = max_upload_bytes
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> "BlobStore":
+        settings = settings or get_settings()
+        return cls(settings.bucket_name, aws.client("s3", settings), settings.url_expiry_seconds,
+                   settings.max_upload_bytes)
+
+    def presigned_post(self, key: str, content_type: str, max_bytes: int | None = None) -> PresignedPost:
+        """A form upload of 1..max_bytes bytes to `key`, with exactly this Content-Type."""
+        limit = max_bytes or self.max_upload_bytes
+        answer = self.s3.generate_presigned_post(
+            Bucket=self.bucket, Key=key, Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, limit]],
+            ExpiresIn=self.url_expiry_seconds)
+        return PresignedPost(url=answer["url"], fields=dict(answer["fields"]))
+
+    def presigned_get(self, key: str, download_name: str | None = None) -> str:
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if download_name:
+            params["ResponseContentDisposition"] = f'inline; filename="{download_name}"'
+        return self.s3.generate_presigned_url("get_object", Params=params, ExpiresIn=self.url_expiry_seconds)
+
+    def head(self, key: str) -> BlobInfo | None:
+        try:
+            answer = self.s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if aws.error_code(exc) in _MISSING:
+                return None
+            raise
+        return BlobInfo(key, int(answer["ContentLength"]), answer.get("ContentType"), answer.get("ETag"))
+
+    def get_bytes(self, key: str, max_bytes: int | None = None) -> bytes:
+        """The whole object; ImageRejected when it is larger than `max_bytes` (read nothing then)."""
+        limit = max_bytes or self.max_upload_bytes
+        try:
+            answer = self.s3.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if aws.error_code(exc) in _MISSING:
+                raise NotFound(f"object {key} not found") from None
+            raise
+        body = answer["Body"]
+        try:
+            size = int(answer["ContentLength"])
+            if size > limit:
+                raise ImageRejected(f"the file is {size} bytes, more than the limit of {limit} bytes")
+            return body.read()
+        finally:
+            body.close()
+
+    def get_prefix(self, key: str, length: int) -> bytes:
+        """The first `length` bytes (fewer if the object is shorter): enough to read an image header."""
+        try:
+            answer = self.s3.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{max(length, 1) - 1}")
+        except ClientError as exc:
+            if aws.error_code(exc) in _MISSING:
+                raise NotFound(f"object {key} not found") from None
+            if aws.error_code(exc) == "InvalidRange":  # empty object
+                return b""
+            raise
+        with answer["Body"] as body:
+            return body.read()
+
+    def put_bytes(self, key: str, data: bytes, content_type: str) -> BlobInfo:
+        answer = self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+        return BlobInfo(key, len(data), content_type, answer.get("ETag"))

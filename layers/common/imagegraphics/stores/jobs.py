@@ -1,0 +1,219 @@
+"""Jobs: an integer id from an atomic counter, one item per asset, and a finish that happens once.
+
+`pk=JOB#<id>, sk=JOB` holds the job and its counts; `sk=ITEM#<index:05d>` the outcome of each asset.
+Recording an outcome writes the item and moves the counts in one transaction, so a redelivered
+message can neither count twice nor leave the counts behind the items.
+"""
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Iterable, Literal
+
+from botocore.exceptions import ClientError
+
+from imagegraphics.errors import Conflict, NotFound
+from imagegraphics.settings import Settings, get_settings
+from imagegraphics.stores import aws
+
+QUEUED, OK, ERROR = "QUEUED", "OK", "ERROR"
+NOT_QUEUED = "the asset could not be queued for processing"
+_CONFLICT_RETRIES = 5
+_COUNTER_KEY = {"pk": {"S": "COUNTER"}, "sk": {"S": "JOB"}}
+
+
+@dataclass(frozen=True)
+class Job:
+    job_id: int
+    tenant: str
+    status: str
+    request: str  # the submitted JSON, as received
+    total: int
+    remaining: int
+    succeeded: int
+    failed: int
+    created_at: str
+    finished_at: str | None = None
+    expires_at: int | None = None
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return json.loads(self.request)
+
+
+@dataclass(frozen=True)
+class JobItem:
+    job_id: int
+    index: int
+    asset_id: str
+    outcome: str  # OK / ERROR
+    name: str | None = None
+    output_asset_id: str | None = None
+    s3_key: str | None = None
+    error: str | None = None
+    created_at: str = ""
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    recorded: bool  # False when this outcome had been recorded before (a redelivery)
+    job: Job  # the job after recording (and finishing, when this was the last asset)
+
+
+def _job_key(job_id: int) -> dict[str, Any]:
+    return {"pk": {"S": f"JOB#{job_id}"}, "sk": {"S": "JOB"}}
+
+
+def _item_key(job_id: int, index: int) -> dict[str, Any]:
+    return {"pk": {"S": f"JOB#{job_id}"}, "sk": {"S": f"ITEM#{index:05d}"}}
+
+
+def _job(item: dict[str, Any]) -> Job:
+    v = aws.from_item(item)
+    return Job(**{k: v.get(k) for k in Job.__dataclass_fields__ if k in v})
+
+
+class JobStore:
+    def __init__(self, table_name: str, dynamodb: Any, ttl_days: int = 30):
+        self.table_name = table_name
+        self.dynamodb = dynamodb
+        self.ttl_days = ttl_days
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> "JobStore":
+        settings = settings or get_settings()
+        return cls(settings.table_name, aws.client("dynamodb", settings), settings.job_ttl_days)
+
+    def next_job_id(self) -> int:
+        answer = self.dynamodb.update_item(
+            TableName=self.table_name, Key=_COUNTER_KEY, UpdateExpression="ADD #v :one",
+            ExpressionAttributeNames={"#v": "value"}, ExpressionAttributeValues={":one": {"N": "1"}},
+            ReturnValues="UPDATED_NEW")
+        return int(answer["Attributes"]["value"]["N"])
+
+    def create_job(self, tenant: str, request: dict[str, Any] | str, total: int,
+                   job_id: int | None = None) -> Job:
+        """A QUEUED job expecting `total` asset outcomes; its id comes from the counter by default."""
+        if total < 1:
+            raise ValueError("a job needs at least one asset")
+        job = Job(job_id=job_id if job_id is not None else self.next_job_id(), tenant=tenant,
+                  status=QUEUED, request=request if isinstance(request, str) else json.dumps(request),
+                  total=total, remaining=total, succeeded=0, failed=0, created_at=aws.now_iso(),
+                  expires_at=aws.now_epoch() + self.ttl_days * 86400)
+        values = {k: getattr(job, k) for k in Job.__dataclass_fields__}
+        try:
+            self.dynamodb.put_item(TableName=self.table_name,
+                                   Item={**_job_key(job.job_id), **aws.to_item(values)},
+                                   ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as exc:
+            if aws.is_condition_failure(exc):
+                raise Conflict(f"job {job.job_id} already exists") from None
+            raise
+        return job
+
+    def find_job(self, job_id: int) -> Job | None:
+        """The job whoever owns it; for internal callers (processor, dead-letter handler)."""
+        item = self.dynamodb.get_item(TableName=self.table_name, Key=_job_key(job_id),
+                                      ConsistentRead=True).get("Item")
+        return _job(item) if item else None
+
+    def get_job(self, tenant: str, job_id: int) -> Job:
+        """The tenant's job; NotFound when missing or owned by another tenant."""
+        job = self.find_job(job_id)
+        if job is None or job.tenant != tenant:
+            raise NotFound(f"job {job_id} not found", [{"loc": ["job_id"], "msg": "not found"}])
+        return job
+
+    def record_item(self, job_id: int, index: int, *, asset_id: str, outcome: Literal["OK", "ERROR"],
+                    name: str | None = None, output_asset_id: str | None = None,
+                    s3_key: str | None = None, error: str | None = None) -> RecordResult:
+        """Record the outcome of the job's `index`-th asset once, and finish the job after the last."""
+        if outcome not in (OK, ERROR):
+            raise ValueError(f"outcome must be OK or ERROR, not {outcome!r}")
+        item = JobItem(job_id=job_id, index=index, asset_id=asset_id, outcome=outcome, name=name,
+                       output_asset_id=output_asset_id, s3_key=s3_key, error=error,
+                       created_at=aws.now_iso())
+        values = {k: getattr(item, k) for k in JobItem.__dataclass_fields__}
+        counter = "succeeded" if outcome == OK else "failed"
+        transaction = [
+                {"Put": {"TableName": self.table_name,
+                         "Item": {**_item_key(job_id, index), **aws.to_item(values)},
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Update": {"TableName": self.table_name, "Key": _job_key(job_id),
+                            "UpdateExpression": "SET remaining = remaining - :one ADD #c :one",
+                            "ConditionExpression": "attribute_exists(pk) AND remaining > :zero",
+                            "ExpressionAttributeNames": {"#c": counter},
+                            "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"}}}},
+        ]
+        recorded = self._record(job_id, transaction)
+        # Also on a redelivery: the first attempt may have stopped between recording and finishing.
+        return RecordResult(recorded, self._finish_if_done(job_id))
+
+    def _record(self, job_id: int, transaction: list[dict[str, Any]]) -> bool:
+        # Assets of one job finish concurrently and all update the job item: DynamoDB cancels
+        # overlapping transactions with TransactionConflict, which is worth a few quick retries.
+        for attempt in range(_CONFLICT_RETRIES + 1):
+            try:
+                self.dynamodb.transact_write_items(TransactItems=transaction)
+                return True
+            except ClientError as exc:
+                if aws.error_code(exc) != "TransactionCanceledException":
+                    raise
+                reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+                if reasons and reasons[0] == "ConditionalCheckFailed":
+                    return False  # already recorded: a redelivered or duplicated message
+                if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                    raise NotFound(f"job {job_id} not found or already complete") from None
+                if "TransactionConflict" not in reasons or attempt == _CONFLICT_RETRIES:
+                    raise
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _finish_if_done(self, job_id: int) -> Job:
+        job = self.find_job(job_id)
+        if job is None:
+            raise NotFound(f"job {job_id} not found")
+        if job.status != QUEUED or job.remaining > 0:
+            return job
+        status = OK if job.succeeded > 0 else ERROR
+        try:
+            answer = self.dynamodb.update_item(
+                TableName=self.table_name, Key=_job_key(job_id),
+                UpdateExpression="SET #s = :status, finished_at = :now",
+                ConditionExpression="#s = :queued AND remaining = :zero",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":status": {"S": status}, ":now": {"S": aws.now_iso()},
+                                           ":queued": {"S": QUEUED}, ":zero": {"N": "0"}},
+                ReturnValues="ALL_NEW")
+        except ClientError as exc:
+            if aws.is_condition_failure(exc):
+                return self.find_job(job_id) or job  # finished by a concurrent call
+            raise
+        return _job(answer["Attributes"])
+
+    def mark_failed_to_enqueue(self, job_id: int, entries: Iterable[tuple[int, str]],
+                               error: str = NOT_QUEUED) -> Job | None:
+        """Record each (index, asset_id) whose message could not be sent as failed, so the job
+        finishes (ERROR when nothing was sent) instead of staying QUEUED."""
+        job = None
+        for index, asset_id in entries:
+            job = self.record_item(job_id, index, asset_id=asset_id, outcome=ERROR, error=error).job
+        return job
+
+    def list_items(self, job_id: int) -> list[JobItem]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name, "ConsistentRead": True,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :item)",
+            "ExpressionAttributeValues": {":pk": {"S": f"JOB#{job_id}"}, ":item": {"S": "ITEM#"}},
+        }
+        while True:
+            page = self.dynamodb.query(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        names = JobItem.__dataclass_fields__.keys()
+        return [JobItem(**{k: v[k] for k in names if k in v}) for v in map(aws.from_item, items)]

@@ -1,0 +1,84 @@
+"""API keys: stored only as SHA-256 hashes, each bound to one tenant and a set of scopes."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any, NamedTuple
+
+from botocore.exceptions import ClientError
+
+from imagegraphics.errors import Conflict
+from imagegraphics.settings import Settings, get_settings
+from imagegraphics.stores import aws
+
+ALL_SCOPES = "*"
+DEFAULT_SCOPES: tuple[str, ...] = (ALL_SCOPES,)
+
+
+class Principal(NamedTuple):
+    """Who a key belongs to. A tuple, so `tenant, scopes = principal` also works."""
+
+    tenant: str
+    scopes: tuple[str, ...]
+
+    def allows(self, scope: str) -> bool:
+        return ALL_SCOPES in self.scopes or scope in self.scopes
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _item_key(key: str) -> dict[str, Any]:
+    return {"pk": {"S": f"KEY#{hash_key(key)}"}, "sk": {"S": "KEY"}}
+
+
+class ApiKeyStore:
+    def __init__(self, table_name: str, dynamodb: Any):
+        self.table_name = table_name
+        self.dynamodb = dynamodb
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> "ApiKeyStore":
+        settings = settings or get_settings()
+        return cls(settings.table_name, aws.client("dynamodb", settings))
+
+    def create_key(self, tenant: str, scopes: tuple[str, ...] | list[str] = DEFAULT_SCOPES) -> str:
+        """A new random key for `tenant`. The plaintext is returned once and never stored."""
+        key = secrets.token_urlsafe(32)
+        self.put(tenant, key, scopes)
+        return key
+
+    def put(self, tenant: str, key: str, scopes: tuple[str, ...] | list[str] = DEFAULT_SCOPES) -> None:
+        """Register a key chosen by the caller (local dev keys). Re-registering for the same tenant
+        is a no-op; a key already bound to another tenant raises Conflict."""
+        if not tenant or not key:
+            raise ValueError("tenant and key must be non-empty")
+        item = {**_item_key(key), **aws.to_item({"tenant": tenant, "scopes": list(scopes),
+                                                  "created_at": aws.now_iso()})}
+        try:
+            self.dynamodb.put_item(
+                TableName=self.table_name,
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk) OR tenant = :tenant",
+                ExpressionAttributeValues={":tenant": {"S": tenant}},
+            )
+        except ClientError as exc:
+            if aws.is_condition_failure(exc):
+                raise Conflict("this key is already bound to another tenant") from None
+            raise
+
+    def resolve(self, key: str | None) -> Principal | None:
+        """The key's tenant and scopes, or None for a missing or unknown key."""
+        if not key:
+            return None
+        found = self.dynamodb.get_item(TableName=self.table_name, Key=_item_key(key)).get("Item")
+        if not found:
+            return None
+        values = aws.from_item(found)
+        return Principal(values["tenant"], tuple(values.get("scopes") or ()))
+
+    def revoke(self, key: str) -> bool:
+        """Delete the key; True when it existed."""
+        answer = self.dynamodb.delete_item(TableName=self.table_name, Key=_item_key(key), ReturnValues="ALL_OLD")
+        return bool(answer.get("Attributes"))

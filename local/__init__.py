@@ -1,0 +1,1 @@
+"""The embedded local stack: moto, an API Gateway stand-in and queue pumps around the real handlers."""
