@@ -113,7 +113,7 @@ def test_apply_alpha_multiplies_existing_alpha():
     image = Image.new("RGBA", (2, 1), (9, 9, 9, 128))
     out = compose.apply_alpha(image, np.array([[1.0, 0.5]], dtype=np.float32))
     assert [px(out, (x, 0))[3] for x in range(2)] == [128, 64]
-    assert compose.apply_alpha(Image.new("RGB", (1, 1)), np.zeros((1, 1))).getpixel((0, 0))[3] == 0
+    assert compose.apply_alpha(Image.new("RGB", (1, 1)), np.zeros((1, 1))).getpixel((0, 0)) == (0, 0, 0, 0)
 
 
 def test_png_is_rgb_when_opaque_and_rgba_when_not():

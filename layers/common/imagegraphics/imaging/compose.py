@@ -85,6 +85,8 @@ def border(frame: Image.Image, border_image: Image.Image) -> Image.Image:
     # Source pixels a filter reaches beyond a tile: Lanczos support 3, scaled when shrinking.
     margin_x, margin_y = math.ceil(3 * max(1.0, scale_x)) + 1, math.ceil(3 * max(1.0, scale_y)) + 1
     alpha = border_image.getchannel("A")
+    # Pillow premultiplies RGBA around every resize call; do it once, not once per tile.
+    premultiplied = border_image.convert("RGBa")
     for top in range(0, height, BORDER_TILE):
         bottom = min(top + BORDER_TILE, height)
         for left in range(0, width, BORDER_TILE):
@@ -95,16 +97,17 @@ def border(frame: Image.Image, border_image: Image.Image) -> Image.Image:
                      min(border_image.height, math.ceil(box[3]) + margin_y))
             if alpha.crop(reach).getbbox() is None:
                 continue
-            tile = border_image.resize((right - left, bottom - top), resample, box=box)
-            paste_over(frame, tile, (left, top))
+            tile = premultiplied.resize((right - left, bottom - top), resample, box=box)
+            paste_over(frame, tile.convert("RGBA"), (left, top))
     return frame
 
 
 def apply_alpha(image: Image.Image, alpha: np.ndarray) -> Image.Image:
-    """A new RGBA image whose alpha is the image's alpha times a float [0,1] HxW mask."""
+    """Multiply the image's alpha by a float [0,1] HxW mask, in place (RGB becomes RGBA)."""
     mask = Image.fromarray((np.asarray(alpha, dtype=np.float32) * 255.0 + 0.5).astype(np.uint8))
-    out = image.copy() if image.mode in ("RGB", "RGBA") else image.convert("RGB")
-    if out.mode == "RGBA":
-        mask = ImageChops.multiply(out.getchannel("A"), mask)
-    out.putalpha(mask)
-    return out
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGB")
+    if image.mode == "RGBA":
+        mask = ImageChops.multiply(image.getchannel("A"), mask)
+    image.putalpha(mask)
+    return image

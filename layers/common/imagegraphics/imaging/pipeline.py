@@ -107,7 +107,11 @@ class _Render:
                             self.timings, self.notes)
 
     def prepare_asset(self) -> Image.Image:
-        image = self.load_image(self.entry.asset_id, ("assets", self.options_loc[1], self.entry.asset_id))
+        loc = ("assets", self.options_loc[1], self.entry.asset_id)
+        if self.entry.asset_id in self.req.referenced_image_ids():
+            image = self.load_image(self.entry.asset_id, loc)  # drawn again later: keep it cached
+        else:
+            image = self.fetch(lambda: self.loader.load(self.entry.asset_id), loc)
         with self.timed("resize"):
             if self.options.crop is not None:
                 c = self.options.crop
@@ -161,7 +165,7 @@ class _Render:
         self.timings["refine"] += refine
         self.notes["bg_remove"] = getattr(segmenter, "last_choice", o.mode)
         with self.timed("composite"):
-            self.image = compose.apply_alpha(self.image, alpha)
+            self.image = compose.apply_alpha(self.own_image(), alpha)
 
     def op_bg_add(self, operation: Any, loc: Loc) -> None:
         o = operation.options
