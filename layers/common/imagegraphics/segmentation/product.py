@@ -47,8 +47,9 @@ class Backdrop:
         return self.noise <= UNIFORM_MAX_SPREAD / 2 and self.share >= UNIFORM_MIN_SHARE
 
 
-def backdrop(lab: np.ndarray) -> Backdrop:
-    ring = border(lab)
+def backdrop(rgb: np.ndarray) -> Backdrop:
+    """The backdrop seen on the border of an HxWx3 sRGB (0..255) image."""
+    ring = srgb_to_lab(border(rgb))
     colour = np.median(ring, axis=0)
     distance = np.linalg.norm(ring - colour, axis=1)
     # the median distance is robust to an object covering part of the border

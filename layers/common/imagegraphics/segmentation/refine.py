@@ -119,9 +119,11 @@ def apply(coef: Coefficients, image: Image.Image) -> np.ndarray:
     are shared between threads.
     """
     width, height = image.size
-    guide = np.asarray(image.convert("L", matrix=coef.matrix))
-    a0, da = _columns(coef.a / 255.0, width)  # the guide is 0..255 at full resolution
-    b0, db = _columns(coef.b, width)
+    with ThreadPoolExecutor(1) as pool:  # Pillow converts without the GIL, alongside the columns
+        converting = pool.submit(lambda: np.asarray(image.convert("L", matrix=coef.matrix)))
+        a0, da = _columns(coef.a / np.float32(255), width)  # the guide is 0..255 at full resolution
+        b0, db = _columns(coef.b, width)
+        guide = converting.result()
     k, f = _lerp_positions(height, coef.a.shape[0])
     out = np.empty((height, width), np.float32)
     starts = np.flatnonzero(np.diff(k, prepend=-1))

@@ -23,8 +23,8 @@ MODES = ("auto", "portrait", "product")
 STRENGTH_THRESHOLD = {"low": 0.3, "medium": 0.5, "high": 0.7}
 RAMP_WIDTH = 0.6
 WORK_SIDE = 512  # longest side of the working resolution where masks are computed
-GUIDE_RADIUS = 4  # guided filter window radius at working resolution
-GUIDE_EPS = 1e-3  # guided filter regulariser (guide in 0..1): lower follows image edges more closely
+GUIDE_RADIUS = 5  # guided filter window radius at working resolution
+GUIDE_EPS = 3e-4  # guided filter regulariser (guide in 0..1): lower follows image edges more closely
 LANDSCAPE_ASPECT = 1.5  # wider than this, the 256x144 selfie model distorts the image less
 PERSON_MIN_AREA, PERSON_MAX_AREA, PERSON_MIN_CERTAINTY = 0.02, 0.95, 0.85
 
@@ -73,8 +73,7 @@ class Segmenter:
         general = self.registry.installed("general")
         if mode == "product":
             return self.product_mask(small, rgb, general), "product"
-        lab = product.srgb_to_lab(rgb)
-        seen = product.backdrop(lab)
+        seen = product.backdrop(rgb)
         reason = f"border spread {seen.noise:.1f}, match {seen.share:.2f}"
         if person is not None:
             mask = self.predict(person, small)
@@ -82,18 +81,17 @@ class Segmenter:
                 logger.info("bg_remove auto: portrait (%s, %s)", person_summary(mask), reason)
                 return mask, "portrait"
         logger.info("bg_remove auto: product (%s)", reason)
-        return self.product_mask(small, rgb, general, lab, seen), "product"
+        return self.product_mask(small, rgb, general, seen), "product"
 
     def product_mask(self, small: Image.Image, rgb: np.ndarray, general: list[ModelEntry],
-                     lab: np.ndarray | None = None, seen: product.Backdrop | None = None) -> np.ndarray:
+                     seen: product.Backdrop | None = None) -> np.ndarray:
         if general:
             return self.predict(general[0], small)
-        lab = product.srgb_to_lab(rgb) if lab is None else lab
-        seen = product.backdrop(lab) if seen is None else seen
+        seen = product.backdrop(rgb) if seen is None else seen
         if not seen.uniform:
             logger.info("bg_remove product: backdrop is not uniform (spread %.1f, match %.2f)",
                         seen.noise, seen.share)
-        return product.matte(lab, seen)
+        return product.matte(product.srgb_to_lab(rgb), seen)
 
     # -- the matte ------------------------------------------------------------------------
     def alpha(self, image: Image.Image, mode: str = "auto", strength: str = "medium",
