@@ -1,0 +1,47 @@
+"""Asset routes: create an asset and its presigned upload; describe an asset with download URLs."""
+from __future__ import annotations
+
+import re
+
+from imagegraphics.api import AssetResponse, ConversionResponse, CreateAssetResponse, UploadForm
+from imagegraphics.errors import NotFound
+from imagegraphics.observability import logger
+from imagegraphics.service.models import CreateAsset
+from imagegraphics.stores.assets import READY, Asset, AssetStore
+from imagegraphics.stores.blobs import BlobStore
+
+_ASSET_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def create_upload(tenant: str, body: CreateAsset) -> dict:
+    """A PENDING asset and the presigned POST the client uploads the original with."""
+    asset = AssetStore.from_settings().create_pending(
+        tenant, filename=body.filename, content_type=body.content_type, metadata=body.metadata)
+    logger.append_keys(asset_id=asset.asset_id)
+    upload = BlobStore.from_settings().presigned_post(asset.s3_key, body.content_type)
+    logger.info("asset created")
+    return CreateAssetResponse(asset_id=asset.asset_id,
+                               upload=UploadForm(url=upload.url, fields=upload.fields)).body()
+
+
+def describe_asset(tenant: str, asset_id: str) -> dict:
+    if not _ASSET_ID.fullmatch(asset_id):
+        # Such an id can never exist: answer as for any unknown asset.
+        raise NotFound(f"asset {asset_id} not found", [{"loc": ["asset_id"], "msg": "not found"}])
+    logger.append_keys(asset_id=asset_id)
+    store = AssetStore.from_settings()
+    asset = store.get(tenant, asset_id)
+    return asset_view(asset, store, BlobStore.from_settings())
+
+
+def asset_view(asset: Asset, store: AssetStore, blobs: BlobStore) -> dict:
+    conversions = sorted(store.list_conversions(asset.asset_id), key=lambda c: c.name)
+    return AssetResponse(
+        asset_id=asset.asset_id, status=asset.status, content_type=asset.content_type, width=asset.width,
+        height=asset.height, size=asset.size, metadata=asset.metadata, source_asset_id=asset.source_asset_id,
+        reason=asset.reason,
+        # Only a READY original has been checked to be an image worth handing out.
+        url=blobs.presigned_get(asset.s3_key) if asset.status == READY else None,
+        conversions=[ConversionResponse(name=c.name, width=c.width, height=c.height,
+                                        url=blobs.presigned_get(c.s3_key)) for c in conversions],
+    ).body()

@@ -1,0 +1,41 @@
+"""Dead letters: a job message that kept failing is recorded as that asset's error, so the job finishes."""
+from __future__ import annotations
+
+from imagegraphics.errors import NotFound
+from imagegraphics.observability import ASSETS_FAILED, count, logger
+from imagegraphics.service.messages import JobMessage
+from imagegraphics.stores.jobs import ERROR, JobStore
+
+
+def failure_message(receive_count: int) -> str:
+    # ApproximateReceiveCount counts receives across queues: the last one is this dead-letter delivery.
+    attempts = receive_count - 1
+    if attempts > 1:
+        return f"processing failed after {attempts} attempts"
+    return "processing failed after repeated attempts"
+
+
+def record_dead_letter(body: str, receive_count: int | str | None) -> bool:
+    """True when the asset was recorded as failed now; False when it already had an outcome."""
+    try:
+        message = JobMessage.parse(body)
+    except ValueError:
+        # Nothing to attribute it to; keeping it would only redeliver it until it expires.
+        logger.exception("dead letter is not a job message; dropped")
+        return False
+    logger.append_keys(job_id=message.job_id, asset_id=message.asset_id, tenant=message.tenant)
+    store = JobStore.from_settings()
+    job = store.find_job(message.job_id)
+    if job is None or job.tenant != message.tenant:
+        logger.warning("dead letter for an unknown job dropped")
+        return False
+    try:
+        result = store.record_item(message.job_id, message.index, asset_id=message.asset_id, outcome=ERROR,
+                                   name=None, error=failure_message(int(receive_count or 0)))
+    except NotFound:
+        logger.warning("job already complete; dead letter dropped")
+        return False
+    if result.recorded:
+        count(ASSETS_FAILED)
+        logger.error("asset failed for good", extra={"job_status": result.job.status})
+    return result.recorded

@@ -1,0 +1,32 @@
+"""The engine's ImageLoader for the service: tenant-scoped assets from S3, graphics from https URLs."""
+from __future__ import annotations
+
+from typing import Callable
+
+from imagegraphics.stores.assets import Asset
+from imagegraphics.stores.blobs import BlobStore
+
+from imagegraphics.errors import AssetMissing, NotFound
+from imagegraphics.service.urlfetch import fetch_https
+
+READY = "READY"
+
+
+class S3Loader:
+    """Loads only READY assets of one tenant; anything else is "not found", never another tenant's."""
+
+    def __init__(self, tenant: str, lookup: Callable[[str], Asset | None], blobs: BlobStore, max_bytes: int):
+        self.tenant, self.lookup, self.blobs, self.max_bytes = tenant, lookup, blobs, max_bytes
+
+    def load(self, asset_id: str) -> bytes:
+        record = self.lookup(asset_id)
+        if record is None or record.tenant != self.tenant or record.status != READY:
+            raise AssetMissing(f"asset {asset_id} not found or not READY")
+        try:
+            # Raises ImageRejected past the size cap, before reading the body.
+            return self.blobs.get_bytes(record.s3_key, self.max_bytes)
+        except NotFound:
+            raise AssetMissing(f"asset {asset_id} has no stored file") from None
+
+    def load_url(self, url: str) -> bytes:
+        return fetch_https(url, self.max_bytes)

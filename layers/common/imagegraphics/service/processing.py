@@ -1,0 +1,128 @@
+"""Processor: render one asset of a job and save it as a conversion or a new asset, exactly once.
+
+Order of writes: the S3 object first, then its record, then the job item; so a failure at any point
+leaves nothing pointing at a missing object, and a retry rewrites the same keys.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from imagegraphics.errors import ImageGraphicsError
+from imagegraphics.imaging import RenderLimits, RenderResult, render_asset
+from imagegraphics.observability import ASSETS_FAILED, ASSETS_PROCESSED, PROCESSING_MS, count, logger, milliseconds
+from imagegraphics.request import AssetEntry, BgRemove, parse_request
+from imagegraphics.service.errors import ServiceUnavailable
+from imagegraphics.service.loader import S3Loader
+from imagegraphics.service.messages import JobMessage
+from imagegraphics.service.submit import request_limits
+from imagegraphics.settings import get_settings
+from imagegraphics.stores.assets import AssetStore, conversion_key, derive_metadata, derived_asset_id, generated_key
+from imagegraphics.stores.blobs import BlobStore
+from imagegraphics.stores.jobs import ERROR, OK, QUEUED, JobStore
+
+
+@dataclass(frozen=True)
+class Saved:
+    name: str
+    s3_key: str
+    output_asset_id: str | None  # None for a conversion (it belongs to the source asset)
+
+
+def error_text(exc: ImageGraphicsError) -> str:
+    """The message and each located detail, as one line for the job's error list."""
+    details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors)
+    return f"{exc.message} ({details})" if details else exc.message
+
+
+def output_name(entry: AssetEntry) -> str:
+    d = entry.options.disposition
+    return d.conversion_name_or_default if d.add_as_conversion or not d.create_asset else "asset"
+
+
+def _segmenter(req):
+    if not any(isinstance(op, BgRemove) for op in req.operations):
+        return None
+    # Cached per process: the ONNX sessions survive warm starts of the container.
+    from imagegraphics.segmentation.segmenter import get_segmenter
+
+    return get_segmenter(get_settings().models_dir)
+
+
+def save_output(job_id: int, index: int, tenant: str, entry: AssetEntry, result: RenderResult,
+                assets: AssetStore, blobs: BlobStore) -> Saved:
+    d = entry.options.disposition
+    if d.add_as_conversion or not d.create_asset:
+        # add_as_conversion wins over create_asset: the public API ignores metadata with it.
+        name = d.conversion_name_or_default
+        key = conversion_key(entry.asset_id, name)
+        blobs.put_bytes(key, result.data, result.content_type)
+        assets.put_conversion(entry.asset_id, name=name, s3_key=key, content_type=result.content_type,
+                              width=result.width, height=result.height, job_id=job_id)
+        return Saved(name, key, None)
+    source = assets.get(tenant, entry.asset_id)
+    meta = d.metadata
+    meta_source = source
+    if meta is not None and meta.src_asset_id and meta.src_asset_id != source.asset_id:
+        meta_source = assets.get(tenant, meta.src_asset_id)
+    metadata = derive_metadata(meta_source.metadata, inherit=bool(meta and meta.inherit),
+                               inherit_fields=meta.inherit_fields if meta else None,
+                               data=meta.data if meta else None, mode=d.mode)
+    new_id = derived_asset_id(job_id, index)  # the same on a retry, so no duplicate asset appears
+    key = generated_key(new_id)
+    filename = f"{PurePosixPath(source.filename or source.asset_id).stem}.png"
+    blobs.put_bytes(key, result.data, result.content_type)
+    assets.create_derived_asset(tenant, asset_id=new_id, source_asset_id=source.asset_id, job_id=job_id,
+                                s3_key=key, content_type=result.content_type, width=result.width,
+                                height=result.height, size=len(result.data), metadata=metadata,
+                                data_schema_id=d.data_schema_id, filename=filename)
+    return Saved(filename, key, new_id)
+
+
+def process_job_message(message: dict) -> dict:
+    """Render and save one asset and record the outcome; returns a small summary.
+
+    Errors of the request or the image (ImageGraphicsError) are the asset's outcome and are not
+    retried. Anything else (storage down, a bug) raises, so SQS delivers the message again and,
+    after maxReceiveCount, to the dead-letter queue.
+    """
+    msg = JobMessage.parse(message)
+    logger.append_keys(job_id=msg.job_id, asset_id=msg.asset_id, tenant=msg.tenant)
+    jobs, assets = JobStore.from_settings(), AssetStore.from_settings()
+    job = jobs.find_job(msg.job_id)
+    if job is None or job.tenant != msg.tenant or msg.index >= job.total:
+        logger.warning("message for an unknown job or asset dropped")
+        return {"outcome": "dropped"}
+    if job.status != QUEUED:
+        return {"outcome": "finished-before"}
+    settings = get_settings()
+    blobs = BlobStore.from_settings(settings)
+    started = time.perf_counter()
+    name = None
+    try:
+        req = parse_request(job.payload, request_limits())
+        entry = req.assets[msg.index]
+        name = output_name(entry)
+        loader = S3Loader(msg.tenant, assets.find, blobs, settings.max_upload_bytes)
+        limits = RenderLimits(max_pixels=settings.max_pixels, max_output_pixels=settings.max_pixels)
+        result = render_asset(req, msg.index, loader, _segmenter(req), limits)
+        saved = save_output(msg.job_id, msg.index, msg.tenant, entry, result, assets, blobs)
+    except ServiceUnavailable:
+        raise
+    except ImageGraphicsError as exc:
+        logger.info("asset failed", extra={"error": exc.message})
+        recorded = jobs.record_item(msg.job_id, msg.index, asset_id=msg.asset_id, outcome=ERROR, name=name,
+                                    error=error_text(exc))
+        if recorded.recorded:
+            count(ASSETS_FAILED)
+        return {"outcome": ERROR, "job_status": recorded.job.status}
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    recorded = jobs.record_item(msg.job_id, msg.index, asset_id=msg.asset_id, outcome=OK, name=saved.name,
+                                output_asset_id=saved.output_asset_id, s3_key=saved.s3_key)
+    if recorded.recorded:
+        count(ASSETS_PROCESSED)
+        milliseconds(PROCESSING_MS, elapsed_ms)
+    logger.info("asset processed", extra={"ms": round(elapsed_ms), "timings": result.timings,
+                                          "notes": result.notes, "job_status": recorded.job.status})
+    return {"outcome": OK, "job_status": recorded.job.status}

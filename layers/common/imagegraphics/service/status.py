@@ -1,0 +1,37 @@
+"""Status: a job's outcome with presigned URLs of its outputs and the error of each failed asset."""
+from __future__ import annotations
+
+from imagegraphics.errors import InvalidRequest, detail
+from imagegraphics.observability import logger
+from imagegraphics.stores.blobs import BlobStore
+from imagegraphics.stores.jobs import OK, JobStore
+
+
+def parse_job_id(raw: str) -> int:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise InvalidRequest("invalid job id", [detail(("job_id",), "must be a positive integer")])
+    return int(raw)
+
+
+def describe_job(tenant: str, raw_job_id: str) -> dict:
+    job_id = parse_job_id(raw_job_id)
+    logger.append_keys(job_id=job_id)
+    store = JobStore.from_settings()
+    job = store.get_job(tenant, job_id)
+    items = sorted(store.list_items(job_id), key=lambda item: item.index)
+    blobs = BlobStore.from_settings()
+    output = [{"name": item.name, "asset_id": item.output_asset_id or item.asset_id,
+               "url": blobs.presigned_get(item.s3_key)}
+              for item in items if item.outcome == OK and item.s3_key]
+    error = [{"name": item.name, "asset_id": item.asset_id, "error": item.error}
+             for item in items if item.outcome != OK]
+    return {
+        "job_id": job.job_id,
+        "status": job.status,
+        "output": output,
+        "error": error,
+        "progress": {"total": job.total, "done": job.total - job.remaining,
+                     "succeeded": job.succeeded, "failed": job.failed},
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+    }

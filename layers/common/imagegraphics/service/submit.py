@@ -1,0 +1,70 @@
+"""Submit: validate the request, check every asset it names, create the job, queue one message per asset."""
+from __future__ import annotations
+
+import json
+
+from imagegraphics.errors import Conflict, InvalidRequest, NotFound, detail
+from imagegraphics.observability import JOBS_SUBMITTED, count, logger
+from imagegraphics.request import MESSAGE, RequestLimits, parse_request
+from imagegraphics.service.errors import ServiceUnavailable
+from imagegraphics.service.queue import JobQueue
+from imagegraphics.service.references import asset_references, drawn_references
+from imagegraphics.settings import get_settings
+from imagegraphics.stores.assets import READY, AssetStore
+from imagegraphics.stores.jobs import JobStore
+
+
+def request_limits() -> RequestLimits:
+    # The service fetches graphics over https only; plain http would travel unencrypted.
+    return RequestLimits(max_side=get_settings().max_side, image_url_schemes=("https",))
+
+
+def parse_body(body: str | None) -> dict:
+    try:
+        payload = json.loads(body or "")
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidRequest(MESSAGE, [detail((), "the request body must be valid JSON")]) from None
+    if not isinstance(payload, dict):
+        raise InvalidRequest(MESSAGE, [detail((), "the request body must be a JSON object")])
+    return payload
+
+
+def check_assets(tenant: str, req, store: AssetStore) -> None:
+    """404 naming every id that is missing or another tenant's; then 409 naming every one not READY.
+
+    Not READY is a 409 (Conflict), not a 4xx about the request: the same request succeeds once the
+    upload has been ingested. A metadata source only needs to exist, not to be READY.
+    """
+    refs = asset_references(req)
+    records = {asset_id: store.find(asset_id) for asset_id in {a for _, a in refs}}
+    missing = [detail(loc, f"asset {a} not found") for loc, a in refs
+               if records[a] is None or records[a].tenant != tenant]
+    if missing:
+        raise NotFound("referenced assets not found", missing)
+    drawn = drawn_references(req)
+    not_ready = [detail(loc, f"asset {a} is {records[a].status}, not READY") for loc, a in drawn
+                 if records[a].status != READY]
+    if not_ready:
+        raise Conflict("referenced assets are not READY", not_ready)
+
+
+def submit_job(tenant: str, body: str | None) -> int:
+    payload = parse_body(body)
+    req = parse_request(payload, request_limits())
+    check_assets(tenant, req, AssetStore.from_settings())
+    jobs = JobStore.from_settings()
+    job = jobs.create_job(tenant, payload, total=len(req.assets))
+    logger.append_keys(job_id=job.job_id)
+    messages = [{"job_id": job.job_id, "tenant": tenant, "index": i, "asset_id": entry.asset_id}
+                for i, entry in enumerate(req.assets)]
+    failed = JobQueue().send_all(messages)
+    if failed:
+        # Recorded as failed so the job finishes instead of waiting for messages that never left.
+        jobs.mark_failed_to_enqueue(job.job_id, [(m["index"], m["asset_id"]) for m in failed])
+        logger.error("job messages not sent", extra={"failed": len(failed), "total": len(messages)})
+        if len(failed) == len(messages):
+            raise ServiceUnavailable(f"job {job.job_id} could not be queued; please retry",
+                                     [detail(("job_id",), str(job.job_id))])
+    count(JOBS_SUBMITTED)
+    logger.info("job submitted", extra={"assets": len(messages)})
+    return job.job_id

@@ -1,0 +1,83 @@
+"""Fetch a graphic's image_url without letting a request reach our own network (SSRF).
+
+Only https; the host is resolved once, every address must be public, and the connection goes to
+the address we checked (so a second DNS answer cannot point somewhere else). No redirects, a
+timeout, and a size cap while reading.
+"""
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+from urllib.parse import urlsplit
+
+from imagegraphics.errors import AssetMissing
+
+TIMEOUT_SECONDS = 10.0
+
+
+def _refuse(url: str, why: str) -> AssetMissing:
+    return AssetMissing(f"image_url {url!r} cannot be fetched: {why}")
+
+
+def public_addresses(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to, refusing the lot if any is not a public unicast one."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise AssetMissing(f"host {host!r} does not resolve") from exc
+    addresses = []
+    for *_, sockaddr in infos:
+        ip = ipaddress.ip_address(sockaddr[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        if not ip.is_global or ip.is_multicast:
+            raise AssetMissing(f"host {host!r} resolves to a non-public address")
+        addresses.append(str(ip))
+    return addresses
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """Connects to a pre-checked address while verifying the certificate for the URL's host name."""
+
+    def __init__(self, host: str, address: str, port: int, timeout: float):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def fetch_https(url: str, max_bytes: int, timeout: float = TIMEOUT_SECONDS) -> bytes:
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise _refuse(url, "only https URLs are allowed")
+    if parts.username or parts.password:
+        raise _refuse(url, "credentials in URLs are not allowed")
+    port = parts.port or 443
+    try:
+        address = public_addresses(parts.hostname, port)[0]
+    except AssetMissing as exc:
+        raise _refuse(url, exc.message) from exc
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    conn = _PinnedHTTPSConnection(parts.hostname, address, port, timeout)
+    try:
+        conn.request("GET", path, headers={"User-Agent": "imagegraphics", "Accept": "image/*"})
+        response = conn.getresponse()
+        if response.status != 200:
+            raise _refuse(url, f"the server answered HTTP {response.status}")
+        length = response.getheader("Content-Length")
+        if length and length.isdigit() and int(length) > max_bytes:
+            raise _refuse(url, f"larger than {max_bytes} bytes")
+        data = response.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise _refuse(url, f"larger than {max_bytes} bytes")
+        return data
+    except (OSError, http.client.HTTPException) as exc:
+        raise _refuse(url, f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        conn.close()
