@@ -1,14 +1,13 @@
 """Jobs: an integer id from an atomic counter, one item per asset, and a finish that happens once.
 
 `pk=JOB#<id>, sk=JOB` holds the job and its counts; `sk=ITEM#<index:05d>` the outcome of each asset.
-Recording an outcome writes the item and moves the counts in one transaction, so a redelivered
-message can neither count twice nor leave the counts behind the items.
+Recording an outcome writes the item only if absent, then moves the counts in one conditional update
+that remembers the index (`counted`), so a redelivered message neither counts twice nor, when the
+first attempt stopped between the two writes, leaves the counts behind the items.
 """
 from __future__ import annotations
 
 import json
-import random
-import time
 from dataclasses import dataclass
 from typing import Any, Iterable, Literal
 
@@ -20,7 +19,6 @@ from imagegraphics.stores import aws
 
 QUEUED, OK, ERROR = "QUEUED", "OK", "ERROR"
 NOT_QUEUED = "the asset could not be queued for processing"
-_CONFLICT_RETRIES = 5
 _COUNTER_KEY = {"pk": {"S": "COUNTER"}, "sk": {"S": "JOB"}}
 
 
@@ -136,40 +134,38 @@ class JobStore:
                        output_asset_id=output_asset_id, s3_key=s3_key, error=error,
                        created_at=aws.now_iso())
         values = {k: getattr(item, k) for k in JobItem.__dataclass_fields__}
-        counter = "succeeded" if outcome == OK else "failed"
-        transaction = [
-                {"Put": {"TableName": self.table_name,
-                         "Item": {**_item_key(job_id, index), **aws.to_item(values)},
-                         "ConditionExpression": "attribute_not_exists(pk)"}},
-                {"Update": {"TableName": self.table_name, "Key": _job_key(job_id),
-                            "UpdateExpression": "SET remaining = remaining - :one ADD #c :one",
-                            "ConditionExpression": "attribute_exists(pk) AND remaining > :zero",
-                            "ExpressionAttributeNames": {"#c": counter},
-                            "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"}}}},
-        ]
-        recorded = self._record(job_id, transaction)
-        # Also on a redelivery: the first attempt may have stopped between recording and finishing.
+        if self.find_job(job_id) is None:
+            raise NotFound(f"job {job_id} not found")
+        try:
+            self.dynamodb.put_item(TableName=self.table_name,
+                                   Item={**_item_key(job_id, index), **aws.to_item(values)},
+                                   ConditionExpression="attribute_not_exists(pk)")
+            recorded = True
+        except ClientError as exc:
+            if not aws.is_condition_failure(exc):
+                raise
+            recorded = False  # a redelivered or duplicated message: the first outcome stands
+            stored = self.dynamodb.get_item(TableName=self.table_name, Key=_item_key(job_id, index),
+                                            ConsistentRead=True)["Item"]
+            outcome = stored["outcome"]["S"]
+        # Counted even when the item existed: the first attempt may have stopped right after writing it.
+        self._count(job_id, index, outcome)
         return RecordResult(recorded, self._finish_if_done(job_id))
 
-    def _record(self, job_id: int, transaction: list[dict[str, Any]]) -> bool:
-        # Assets of one job finish concurrently and all update the job item: DynamoDB cancels
-        # overlapping transactions with TransactionConflict, which is worth a few quick retries.
-        for attempt in range(_CONFLICT_RETRIES + 1):
-            try:
-                self.dynamodb.transact_write_items(TransactItems=transaction)
-                return True
-            except ClientError as exc:
-                if aws.error_code(exc) != "TransactionCanceledException":
-                    raise
-                reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-                if reasons and reasons[0] == "ConditionalCheckFailed":
-                    return False  # already recorded: a redelivered or duplicated message
-                if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
-                    raise NotFound(f"job {job_id} not found or already complete") from None
-                if "TransactionConflict" not in reasons or attempt == _CONFLICT_RETRIES:
-                    raise
-                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
-        raise AssertionError("unreachable")
+    def _count(self, job_id: int, index: int, outcome: str) -> None:
+        """Move the job's counts for this index once: `counted` remembers which indexes moved them."""
+        try:
+            self.dynamodb.update_item(
+                TableName=self.table_name, Key=_job_key(job_id),
+                UpdateExpression="SET remaining = remaining - :one ADD #c :one, counted :index",
+                ConditionExpression="attribute_exists(pk) AND remaining > :zero AND NOT contains(counted, :i)",
+                ExpressionAttributeNames={"#c": "succeeded" if outcome == OK else "failed"},
+                ExpressionAttributeValues={":one": {"N": "1"}, ":zero": {"N": "0"},
+                                           ":index": {"NS": [str(index)]}, ":i": {"N": str(index)}})
+        except ClientError as exc:
+            if not aws.is_condition_failure(exc):
+                raise
+            # Already counted, or the job is complete: nothing to move.
 
     def _finish_if_done(self, job_id: int) -> Job:
         job = self.find_job(job_id)

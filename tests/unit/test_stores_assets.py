@@ -1,0 +1,100 @@
+import re
+
+import pytest
+
+from imagegraphics.errors import Conflict, NotFound
+from imagegraphics.stores import (
+    PENDING, READY, REJECTED, AssetStore, derive_metadata, derived_asset_id, generated_key,
+)
+
+
+@pytest.fixture
+def assets(aws_resources):
+    return AssetStore.from_settings()
+
+
+def test_create_pending_gives_a_32_hex_id_and_the_upload_key(assets):
+    asset = assets.create_pending("acme", filename="a.jpg", content_type="image/jpeg", metadata={"k": 1.5})
+    assert re.fullmatch(r"[0-9a-f]{32}", asset.asset_id)
+    stored = assets.get("acme", asset.asset_id)
+    assert stored.status == PENDING
+    assert stored.s3_key == f"incoming/{asset.asset_id}"
+    assert stored.metadata == {"k": 1.5}
+
+
+def test_another_tenants_asset_looks_exactly_like_a_missing_one(assets):
+    asset = assets.create_pending("acme", filename="a.jpg", content_type="image/jpeg")
+    with pytest.raises(NotFound) as other:
+        assets.get("globex", asset.asset_id)
+    with pytest.raises(NotFound) as missing:
+        assets.get("globex", "0" * 32)
+    assert other.value.status == missing.value.status == 404
+    assert str(other.value).replace(asset.asset_id, "ID") == str(missing.value).replace("0" * 32, "ID")
+
+
+def test_same_asset_id_cannot_be_created_twice(assets):
+    asset = assets.create_pending("acme", filename="a.jpg", content_type="image/jpeg")
+    with pytest.raises(Conflict):
+        assets.create_pending("globex", filename="b.jpg", content_type="image/png", asset_id=asset.asset_id)
+    assert assets.get("acme", asset.asset_id).filename == "a.jpg"
+
+
+def test_mark_ready_records_the_header_and_mark_rejected_the_reason(assets):
+    a = assets.create_pending("acme", filename="a.jpg", content_type="image/jpeg")
+    ready = assets.mark_ready(a.asset_id, content_type="image/png", width=640, height=480, size=1234)
+    assert (ready.status, ready.width, ready.height, ready.size, ready.content_type) == (
+        READY, 640, 480, 1234, "image/png")
+    rejected = assets.mark_rejected(a.asset_id, "not an image", size=9)
+    assert (rejected.status, rejected.reason, rejected.width, rejected.size) == (REJECTED, "not an image", None, 9)
+
+
+def test_ingest_of_an_unknown_asset_is_not_found_and_writes_nothing(assets):
+    with pytest.raises(NotFound):
+        assets.mark_ready("f" * 32, content_type="image/png", width=1, height=1, size=1)
+    assert assets.find("f" * 32) is None
+
+
+def test_conversions_are_listed_and_a_same_name_one_is_replaced(assets):
+    a = assets.create_pending("acme", filename="a.jpg", content_type="image/jpeg")
+    assets.put_conversion(a.asset_id, name="cut", s3_key="conversions/x/cut.png", content_type="image/png",
+                          width=10, height=10, job_id=1)
+    assets.put_conversion(a.asset_id, name="cut", s3_key="conversions/x/cut.png", content_type="image/png",
+                          width=20, height=20, job_id=2)
+    assets.put_conversion(a.asset_id, name="other", s3_key="conversions/x/other.png", content_type="image/png",
+                          width=5, height=5)
+    found = {c.name: c for c in assets.list_conversions(a.asset_id)}
+    assert sorted(found) == ["cut", "other"]
+    assert (found["cut"].width, found["cut"].job_id) == (20, 2)
+    assert assets.get("acme", a.asset_id).status == PENDING  # the original record is untouched
+
+
+def test_derived_asset_has_lineage_and_is_idempotent_per_job(assets):
+    src = assets.create_pending("acme", filename="a.jpg", content_type="image/jpeg")
+    new_id = derived_asset_id(7, 0)
+    assert new_id == derived_asset_id(7, 0) != derived_asset_id(7, 1)
+    kwargs = dict(asset_id=new_id, source_asset_id=src.asset_id, job_id=7, s3_key=generated_key(new_id),
+                  content_type="image/png", width=3, height=4, size=50, metadata={"a": 1}, data_schema_id=2)
+    first = assets.create_derived_asset("acme", **kwargs)
+    again = assets.create_derived_asset("acme", **kwargs)
+    assert again == first
+    stored = assets.get("acme", new_id)
+    assert (stored.status, stored.source_asset_id, stored.data_schema_id, stored.metadata) == (
+        READY, src.asset_id, 2, {"a": 1})
+    with pytest.raises(Conflict):
+        assets.create_derived_asset("acme", **{**kwargs, "job_id": 8})
+    with pytest.raises(NotFound):  # ingest never rewrites a job-made asset
+        assets.mark_rejected(new_id, "x")
+
+
+SOURCE = {"title": "t", "tags": ["a"], "owner": "o"}
+
+
+@pytest.mark.parametrize("inherit, fields, data, mode, expected", [
+    (True, None, {}, "APPEND", SOURCE),
+    (True, ["title", "missing"], {"x": 1}, "APPEND", {"title": "t", "x": 1}),
+    (True, None, {"title": "new"}, "APPEND", {**SOURCE, "title": "new"}),
+    (True, None, {"x": 1}, "REPLACE", {"x": 1}),
+    (False, None, {"x": 1}, "APPEND", {"x": 1}),
+])
+def test_derive_metadata(inherit, fields, data, mode, expected):
+    assert derive_metadata(SOURCE, inherit=inherit, inherit_fields=fields, data=data, mode=mode) == expected

@@ -1,0 +1,63 @@
+import boto3
+import pytest
+
+from imagegraphics.errors import Conflict
+from imagegraphics.stores import ApiKeyStore, Principal, hash_key
+
+
+@pytest.fixture
+def keys(aws_resources):
+    return ApiKeyStore.from_settings()
+
+
+def _all_items(table):
+    return boto3.client("dynamodb", region_name="us-east-1").scan(TableName=table)["Items"]
+
+
+def test_created_key_resolves_to_its_tenant(keys):
+    key = keys.create_key("acme", ["assets:read"])
+    assert keys.resolve(key) == Principal("acme", ("assets:read",))
+
+
+def test_plaintext_is_never_stored_only_its_sha256(keys, aws_resources):
+    key = keys.create_key("acme")
+    stored = repr(_all_items(aws_resources["TABLE_NAME"]))
+    assert key not in stored
+    assert f"KEY#{hash_key(key)}" in stored
+    assert len(hash_key(key)) == 64
+
+
+@pytest.mark.parametrize("presented", [None, "", "not-a-key"])
+def test_missing_or_unknown_key_resolves_to_none(keys, presented):
+    keys.create_key("acme")
+    assert keys.resolve(presented) is None
+
+
+def test_keys_are_random_and_bound_to_one_tenant(keys):
+    first, second = keys.create_key("acme"), keys.create_key("globex")
+    assert first != second
+    assert keys.resolve(first).tenant == "acme"
+    assert keys.resolve(second).tenant == "globex"
+
+
+def test_put_registers_a_chosen_key_and_refuses_to_rebind_it(keys):
+    keys.put("dev", "local-dev-key")
+    keys.put("dev", "local-dev-key")  # same tenant again: no error
+    with pytest.raises(Conflict):
+        keys.put("other", "local-dev-key")
+    assert keys.resolve("local-dev-key").tenant == "dev"
+
+
+def test_default_scopes_allow_everything_and_named_scopes_only_themselves(keys):
+    assert keys.resolve(keys.create_key("acme")).allows("jobs:write")
+    limited = keys.resolve(keys.create_key("acme", ["assets:read"]))
+    assert limited.allows("assets:read") and not limited.allows("jobs:write")
+    tenant, scopes = limited
+    assert (tenant, scopes) == ("acme", ("assets:read",))
+
+
+def test_revoked_key_no_longer_resolves(keys):
+    key = keys.create_key("acme")
+    assert keys.revoke(key) is True
+    assert keys.resolve(key) is None
+    assert keys.revoke(key) is False
