@@ -1,0 +1,169 @@
+"""template.yaml is wired the way the handlers and the local stack expect."""
+import ast
+import json
+from urllib.parse import unquote_plus
+
+import boto3
+import pytest
+
+from local.resources import ROOT, load_template, resources_of_type
+
+TEMPLATE = load_template()
+RESOURCES = TEMPLATE["Resources"]
+GLOBAL_FUNCTION = TEMPLATE["Globals"]["Function"]
+FUNCTIONS = {name: res for name, res in RESOURCES.items() if res["Type"] == "AWS::Serverless::Function"}
+ZIP_FUNCTIONS = {n: r for n, r in FUNCTIONS.items() if r["Properties"].get("PackageType", "Zip") == "Zip"}
+
+
+def _timeout(function: dict) -> int:
+    return int(function["Properties"].get("Timeout", GLOBAL_FUNCTION["Timeout"]))
+
+
+def _target(ref: dict) -> str:
+    value = ref.get("Fn::GetAtt") or ref.get("Ref")
+    return value[0] if isinstance(value, list) else value
+
+
+def _sqs_sources():
+    for name, function in FUNCTIONS.items():
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] == "SQS":
+                yield name, function, event["Properties"]
+
+
+def test_every_service_function_is_declared():
+    assert set(FUNCTIONS) == {"AuthorizerFunction", "AssetsFunction", "SubmitFunction", "StatusFunction",
+                              "IngestFunction", "ProcessorFunction", "DeadLetterFunction"}
+
+
+@pytest.mark.parametrize("name", sorted(ZIP_FUNCTIONS))
+def test_zip_function_code_and_handler_exist(name):
+    props = ZIP_FUNCTIONS[name]["Properties"]
+    module, attribute = props["Handler"].rsplit(".", 1)
+    source = ROOT / props["CodeUri"] / f"{module}.py"
+    assert source.is_file(), f"{name}: {source} is missing"
+    tree = ast.parse(source.read_text())
+    defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    defined |= {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+    assert attribute in defined, f"{name}: {attribute} not defined in {source}"
+
+
+def test_processor_is_an_image_built_from_the_repository_root():
+    processor = RESOURCES["ProcessorFunction"]
+    assert processor["Properties"]["PackageType"] == "Image"
+    assert set(processor["IgnoreGlobals"]) >= {"Runtime", "Layers"}
+    dockerfile = ROOT / processor["Metadata"]["DockerContext"] / processor["Metadata"]["Dockerfile"]
+    assert dockerfile.is_file()
+    assert processor["Properties"]["ImageConfig"]["Command"] == ["app.lambda_handler"]
+
+
+def test_layer_is_the_shared_package():
+    layer = RESOURCES["CommonLayer"]
+    assert (ROOT / layer["Properties"]["ContentUri"] / "imagegraphics" / "__init__.py").is_file()
+    assert (ROOT / layer["Properties"]["ContentUri"] / "requirements.txt").is_file()
+    assert layer["Metadata"]["BuildMethod"] == GLOBAL_FUNCTION["Runtime"] == "python3.12"
+
+
+def test_queue_consumers_report_partial_failures_and_visibility_is_six_timeouts():
+    queues = resources_of_type(TEMPLATE, "AWS::SQS::Queue")
+    consumed = set()
+    for name, function, source in _sqs_sources():
+        queue = _target(source["Queue"])
+        consumed.add(queue)
+        assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
+        assert int(queues[queue]["VisibilityTimeout"]) >= 6 * _timeout(function), (name, queue)
+    assert consumed == {"JobsQueue", "IngestQueue", "JobsDeadLetterQueue"}
+
+
+def test_work_queues_redrive_to_their_dead_letter_queues_after_three_receives():
+    queues = resources_of_type(TEMPLATE, "AWS::SQS::Queue")
+    redrive = {name: p["RedrivePolicy"] for name, p in queues.items() if "RedrivePolicy" in p}
+    assert {n: _target(r["deadLetterTargetArn"]) for n, r in redrive.items()} == {
+        "JobsQueue": "JobsDeadLetterQueue", "IngestQueue": "IngestDeadLetterQueue"}
+    assert all(int(r["maxReceiveCount"]) == 3 for r in redrive.values())
+    assert all(p.get("SqsManagedSseEnabled") is True for p in queues.values())
+
+
+def test_each_dead_letter_queue_has_a_depth_alarm():
+    alarms = resources_of_type(TEMPLATE, "AWS::CloudWatch::Alarm").values()
+    watched = {_target(a["Dimensions"][0]["Value"]) for a in alarms
+               if a["MetricName"] == "ApproximateNumberOfMessagesVisible"}
+    assert watched == {"JobsDeadLetterQueue", "IngestDeadLetterQueue"}
+
+
+def test_bucket_is_private_encrypted_and_notifies_ingest_of_uploads_only():
+    bucket = RESOURCES["Bucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    (notification,) = bucket["NotificationConfiguration"]["QueueConfigurations"]
+    assert _target(notification["Queue"]) == "IngestQueue"
+    assert notification["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "incoming/"}]
+    assert RESOURCES["Bucket"]["DependsOn"] == "IngestQueuePolicy"
+
+
+def test_tables_are_on_demand_encrypted_and_expire_records():
+    table, idempotency = RESOURCES["Table"]["Properties"], RESOURCES["IdempotencyTable"]["Properties"]
+    assert [k["AttributeName"] for k in table["KeySchema"]] == ["pk", "sk"]
+    assert table["TimeToLiveSpecification"]["AttributeName"] == "expires_at"
+    assert idempotency["TimeToLiveSpecification"]["AttributeName"] == "expiration"
+    for props in (table, idempotency):
+        assert props["BillingMode"] == "PAY_PER_REQUEST" and props["SSESpecification"]["SSEEnabled"] is True
+
+
+def test_every_route_is_behind_the_key_authorizer():
+    auth = RESOURCES["Api"]["Properties"]["Auth"]
+    authorizer = auth["Authorizers"][auth["DefaultAuthorizer"]]
+    assert authorizer["FunctionPayloadType"] == "REQUEST"
+    assert _target(authorizer["FunctionArn"]) == "AuthorizerFunction"
+    # No identity headers: either of the two key headers must reach the authorizer.
+    assert "Headers" not in authorizer["Identity"] and authorizer["Identity"]["ReauthorizeEvery"] == 0
+    routes = {(e["Properties"]["Method"].upper(), e["Properties"]["Path"])
+              for f in FUNCTIONS.values() for e in f["Properties"].get("Events", {}).values() if e["Type"] == "Api"}
+    assert routes == {("POST", "/api/v1/assets"), ("GET", "/api/v1/assets/{asset_id}"),
+                      ("POST", "/api/v1/assets/addons/image_graphics"),
+                      ("GET", "/api/v1/assets/addons/image_graphics/jobs/{job_id}")}
+    for f in FUNCTIONS.values():
+        for e in f["Properties"].get("Events", {}).values():
+            if e["Type"] == "Api":
+                assert "Auth" not in e["Properties"]
+
+
+def test_settings_variables_are_set_for_every_function():
+    variables = GLOBAL_FUNCTION["Environment"]["Variables"]
+    for name in ("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "BUCKET_NAME", "JOBS_QUEUE_URL", "MAX_UPLOAD_BYTES",
+                 "MAX_PIXELS", "MAX_SIDE", "URL_EXPIRY_SECONDS", "JOB_TTL_DAYS"):
+        assert name in variables
+
+
+def test_resources_module_creates_what_the_template_declares(aws_resources):
+    assert set(aws_resources["tables"]) == set(resources_of_type(TEMPLATE, "AWS::DynamoDB::Table"))
+    assert set(aws_resources["queues"]) == set(resources_of_type(TEMPLATE, "AWS::SQS::Queue"))
+    assert aws_resources["refs"]["MaxUploadBytes"] == str(TEMPLATE["Parameters"]["MaxUploadBytes"]["Default"])
+
+
+def test_local_queues_carry_the_templates_timeouts_and_redrive(aws_resources):
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    attributes = sqs.get_queue_attributes(QueueUrl=aws_resources["JOBS_QUEUE_URL"], AttributeNames=["All"])
+    attributes = attributes["Attributes"]
+    assert attributes["VisibilityTimeout"] == str(RESOURCES["JobsQueue"]["Properties"]["VisibilityTimeout"])
+    redrive = json.loads(attributes["RedrivePolicy"])
+    assert redrive["deadLetterTargetArn"].endswith("JobsDeadLetterQueue") and redrive["maxReceiveCount"] == 3
+
+
+def test_local_bucket_sends_only_uploads_to_the_ingest_queue(aws_resources):
+    s3, sqs = boto3.client("s3", region_name="us-east-1"), boto3.client("sqs", region_name="us-east-1")
+    s3.put_object(Bucket=aws_resources["BUCKET_NAME"], Key="generated/x.png", Body=b"x")
+    s3.put_object(Bucket=aws_resources["BUCKET_NAME"], Key="incoming/abc", Body=b"x")
+    messages = sqs.receive_message(QueueUrl=aws_resources["INGEST_QUEUE_URL"], MaxNumberOfMessages=10)["Messages"]
+    bodies = [json.loads(m["Body"]) for m in messages]
+    # Keys arrive URL-encoded (moto even encodes "/"): readers must unquote_plus them.
+    keys = [unquote_plus(r["s3"]["object"]["key"]) for b in bodies for r in b.get("Records", [])]
+    assert keys == ["incoming/abc"]
+    # S3 also sends one s3:TestEvent (no "Records") when the notification is configured.
+    assert [b.get("Event") for b in bodies if "Records" not in b] == ["s3:TestEvent"]
+
+
+def test_local_table_has_ttl_on_expires_at(aws_resources):
+    ttl = boto3.client("dynamodb", region_name="us-east-1").describe_time_to_live(
+        TableName=aws_resources["TABLE_NAME"])["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
