@@ -108,11 +108,12 @@ class Segmenter:
         rgb = np.asarray(small, np.float32)
         mask, self.last_choice = self.low_res_mask(small, rgb, mode)
         coef = refine.solve(rgb, mask, GUIDE_RADIUS, GUIDE_EPS)
-        coef = coef.ramp(STRENGTH_THRESHOLD[strength], RAMP_WIDTH)
         fixes = None
         if remove_artifacts:
+            # found at the medium cut whatever the strength, so strengths stay ordered pixel by pixel
             binary = coef.low_res(refine.project(rgb, coef.matrix)) > 0.5
             fixes = artifacts.clean(binary), binary
+        coef = coef.ramp(STRENGTH_THRESHOLD[strength], RAMP_WIDTH)
         self.last_timings["mask"] = time.perf_counter() - start
         start = time.perf_counter()
         alpha = refine.apply(coef, image)
