@@ -9,6 +9,7 @@ from imagegraphics.errors import RenderFailed
 from imagegraphics.imaging import compose
 from imagegraphics.imaging.encode import encode_png
 from imagegraphics.imaging.geometry import centred, cover, crop, fit_inside
+from imagegraphics.imaging.tiles import RESAMPLE, hidden_under
 
 RED, GREEN, BLUE, WHITE = (255, 0, 0, 255), (0, 255, 0, 255), (0, 0, 255, 255), (255, 255, 255, 255)
 
@@ -77,6 +78,20 @@ def test_background_colour_shows_through_transparent_image():
     assert px(compose.background((10, 10), GREEN, bg, "stretch"), (5, 5)) == GREEN
 
 
+def test_background_behind_an_opaque_subject_is_only_painted_where_seen():
+    rng = np.random.default_rng(2)
+    bg = Image.fromarray(rng.integers(0, 256, (50, 70, 3), dtype=np.uint8))
+    subject = Image.new("RGBA", (400, 300), (0, 0, 0, 0))
+    subject.paste((9, 9, 9, 255), (0, 0, 300, 300))  # opaque left part, transparent right
+    whole = compose.background((400, 300), None, bg, "as-is")
+    partial = compose.background((400, 300), None, bg, "as-is", hidden_under(subject, (0, 0)))
+    seen = np.asarray(partial, dtype=int)[:, 300:]
+    assert np.abs(seen - np.asarray(whole, dtype=int)[:, 300:]).max() <= 2
+    assert np.asarray(partial)[:128, :256].max() == 0  # fully hidden tiles are not painted
+    final = [compose.paste_over(frame.copy(), subject, (0, 0)) for frame in (whole, partial)]
+    assert np.abs(np.asarray(final[0], dtype=int) - np.asarray(final[1], dtype=int)).max() <= 2
+
+
 def test_tint_recolours_keeping_alpha():
     graphic = Image.new("RGBA", (2, 1), (10, 20, 30, 255))
     graphic.putpixel((1, 0), (10, 20, 30, 100))
@@ -105,7 +120,7 @@ def test_border_tiles_join_seamlessly():
         frame = compose.fill(size, WHITE)
         tiled = np.asarray(compose.border(frame, source), dtype=int)
         whole = Image.new("RGB", size, WHITE[:3])
-        whole.paste(stretched := source.resize(size, compose.resample_for(source.size, size)), (0, 0), stretched)
+        whole.paste(stretched := source.resize(size, RESAMPLE), (0, 0), stretched)
         assert np.abs(tiled - np.asarray(whole, dtype=int)).max() <= 2  # rounding only, no seams
 
 

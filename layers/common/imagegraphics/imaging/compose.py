@@ -5,16 +5,16 @@ Opaque layers stay RGB: pasting through the top layer's alpha onto an opaque bas
 """
 from __future__ import annotations
 
-import math
+from typing import Callable
 
 import numpy as np
 from PIL import Image, ImageChops
 
-from imagegraphics.imaging.geometry import Size, cover_box, resample_for, resize
+from imagegraphics.imaging.geometry import Size, cover_box, resize
+from imagegraphics.imaging.tiles import RESAMPLE, resized_tiles
 
 RGBA = tuple[int, int, int, int]
 TRANSPARENT: RGBA = (0, 0, 0, 0)
-BORDER_TILE = 256  # output tiles of the border with nothing visible are skipped
 
 
 def fill(size: Size, color: RGBA | None) -> Image.Image:
@@ -43,21 +43,30 @@ def paste_over(base: Image.Image, layer: Image.Image, offset: tuple[int, int]) -
     return base
 
 
-def background(size: Size, color: RGBA | None, image: Image.Image | None, mode: str) -> Image.Image:
+def background(size: Size, color: RGBA | None, image: Image.Image | None, mode: str,
+               hidden: Callable[[tuple[int, int, int, int]], bool] | None = None) -> Image.Image:
     """The background layer: colour (or transparent), then the image fitted over it.
 
     `stretch` resizes the image to exactly `size`; `as-is` keeps its aspect ratio and covers the
     whole area (scaled to cover, centred, the overflow cropped), so no empty bands appear.
+    Tiles for which `hidden` is true (the caller will cover them with opaque pixels) are left
+    unpainted.
     """
     if image is None:
         return fill(size, color)
-    box = None if mode == "stretch" else cover_box(image.size, size)
-    fitted = resize(image, size, box)
-    if fitted is image:
-        fitted = image.copy()  # decoded images are cached per render: never draw on them
-    if fitted.mode == "RGB" or color is None or color[3] == 0:
-        return fitted  # the image covers everything (or there is no colour to show through)
-    return paste_over(fill(size, color), fitted, (0, 0))
+    region = None if mode == "stretch" else cover_box(image.size, size)
+    opaque = image.mode == "RGB" or (color is not None and color[3] == 255)
+    if hidden is None or not opaque:
+        fitted = resize(image, size, region, RESAMPLE)
+        if fitted is image:
+            fitted = image.copy()  # decoded images are cached per render: never draw on them
+        if fitted.mode == "RGB" or color is None or color[3] == 0:
+            return fitted  # the image covers everything (or there is no colour to show through)
+        return paste_over(fill(size, color), fitted, (0, 0))
+    base = fill(size, color) if image.mode == "RGBA" else Image.new("RGB", size)
+    for tile, at in resized_tiles(image, size, region, hidden):
+        paste_over(base, tile, at)
+    return base
 
 
 def tint(image: Image.Image, color: RGBA) -> Image.Image:
@@ -73,32 +82,10 @@ def tint(image: Image.Image, color: RGBA) -> Image.Image:
 def border(frame: Image.Image, border_image: Image.Image) -> Image.Image:
     """Stretch the border image to the frame and composite it on top, in place.
 
-    Borders are mostly transparent, so the output is resized tile by tile and tiles whose
-    source region has nothing visible are skipped; Pillow resizes a source box with the
-    same filter taps as the whole image, so the tiles join seamlessly.
+    Only tiles with something visible are resized (borders are mostly transparent).
     """
-    if border_image.mode != "RGBA":
-        return paste_over(frame, resize(border_image, frame.size), (0, 0))
-    width, height = frame.size
-    scale_x, scale_y = border_image.width / width, border_image.height / height
-    resample = resample_for(border_image.size, frame.size)
-    # Source pixels a filter reaches beyond a tile: Lanczos support 3, scaled when shrinking.
-    margin_x, margin_y = math.ceil(3 * max(1.0, scale_x)) + 1, math.ceil(3 * max(1.0, scale_y)) + 1
-    alpha = border_image.getchannel("A")
-    # Pillow premultiplies RGBA around every resize call; do it once, not once per tile.
-    premultiplied = border_image.convert("RGBa")
-    for top in range(0, height, BORDER_TILE):
-        bottom = min(top + BORDER_TILE, height)
-        for left in range(0, width, BORDER_TILE):
-            right = min(left + BORDER_TILE, width)
-            box = (left * scale_x, top * scale_y, right * scale_x, bottom * scale_y)
-            reach = (max(0, int(box[0]) - margin_x), max(0, int(box[1]) - margin_y),
-                     min(border_image.width, math.ceil(box[2]) + margin_x),
-                     min(border_image.height, math.ceil(box[3]) + margin_y))
-            if alpha.crop(reach).getbbox() is None:
-                continue
-            tile = premultiplied.resize((right - left, bottom - top), resample, box=box)
-            paste_over(frame, tile.convert("RGBA"), (left, top))
+    for tile, at in resized_tiles(border_image, frame.size):
+        paste_over(frame, tile, at)
     return frame
 
 

@@ -56,11 +56,13 @@ def resample_for(source: Size, target: Size) -> Image.Resampling:
     return Image.Resampling.LANCZOS if shrinking else Image.Resampling.BICUBIC
 
 
-def resize(image: Image.Image, size: Size, box: tuple[float, float, float, float] | None = None
-           ) -> Image.Image:
+def resize(image: Image.Image, size: Size, box: tuple[float, float, float, float] | None = None,
+           resample: Image.Resampling | None = None) -> Image.Image:
     """Resize (optionally a source region). Pillow premultiplies alpha itself, so RGBA has no fringes."""
     if image.size == tuple(size) and box is None:
         return image
+    if resample is not None:
+        return image.resize(size, resample, box=box)
     region = (box[2] - box[0], box[3] - box[1]) if box else image.size
     # reducing_gap pre-shrinks by an integer factor first: much faster on big downscales,
     # no visible loss at a gap of 3.

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 from PIL import Image
 
 from imagegraphics.errors import AssetMissing, ImageRejected, Loc, RenderFailed, detail
-from imagegraphics.imaging import compose
+from imagegraphics.imaging import compose, tiles
 from imagegraphics.imaging.decode import decode
 from imagegraphics.imaging.encode import CONTENT_TYPE, encode_png
 from imagegraphics.imaging.geometry import centred, crop, fit_inside, resize
@@ -122,15 +122,13 @@ class _Render:
                 image = resize(image, target)
         return image
 
-    def place_asset(self, frame: Image.Image) -> Image.Image:
-        """Put the current image on frame at options.position (bound-checked) or centred."""
+    def asset_offset(self, frame_size: tuple[int, int]) -> tuple[int, int]:
+        """Where the current image goes on a frame: options.position (bound-checked) or centred."""
         position = self.options.position
         if position is None:
-            offset = centred(self.image.size, frame.size)
-        else:
-            check_position_fits(position, self.image.size, frame.size, self.options_loc + ("position",))
-            offset = (position.x, position.y)
-        return compose.paste_over(frame, self.image, offset)
+            return centred(self.image.size, frame_size)
+        check_position_fits(position, self.image.size, frame_size, self.options_loc + ("position",))
+        return position.x, position.y
 
     def canvas_size(self) -> tuple[int, int]:
         """Explicit canvas size, else the background's explicit size, else the asset's size."""
@@ -148,7 +146,8 @@ class _Render:
         size = self.canvas_size()
         self.check_pixels(size, self.options_loc + ("canvas", "size"))
         with self.timed("composite"):
-            self.image = self.place_asset(compose.fill(size, self.options.canvas.color))
+            offset = self.asset_offset(size)
+            self.image = compose.paste_over(compose.fill(size, self.options.canvas.color), self.image, offset)
         self.framed = True
 
     # -- operations -----------------------------------------------------------------------
@@ -173,12 +172,12 @@ class _Render:
         size = (o.size.width, o.size.height) if o.size is not None else self.image.size
         self.check_pixels(size, loc + ("options", "size"))
         image = self.load_image(o.image_id, loc + ("options", "image_id")) if o.image_id else None
+        # A canvas (already holding the asset) goes centred over the background.
+        offset = centred(self.image.size, size) if self.framed else self.asset_offset(size)
         with self.timed("composite"):
-            frame = compose.background(size, o.color, image, o.mode)
-            if self.framed:  # a canvas (already holding the asset) goes centred over the background
-                self.image = compose.paste_over(frame, self.image, centred(self.image.size, size))
-            else:
-                self.image = self.place_asset(frame)
+            hidden = tiles.hidden_under(self.image, offset)  # no need to paint what is covered
+            frame = compose.background(size, o.color, image, o.mode, hidden)
+            self.image = compose.paste_over(frame, self.image, offset)
         self.framed = True
 
     def op_graphics_add(self, operation: Any, loc: Loc) -> None:
