@@ -61,3 +61,11 @@ def test_revoked_key_no_longer_resolves(keys):
     assert keys.revoke(key) is True
     assert keys.resolve(key) is None
     assert keys.revoke(key) is False
+
+
+def test_apikey_command_prints_a_key_that_resolves(keys, aws_resources, capsys):
+    from tools.apikey import main
+
+    assert main(["--tenant", "acme", "--table", aws_resources["TABLE_NAME"]]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert keys.resolve(printed) == ("acme", ("*",))
