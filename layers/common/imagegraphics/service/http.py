@@ -53,7 +53,7 @@ def require_scope(app: APIGatewayRestResolver, scope: str) -> str:
     """The caller's tenant, if its key carries `scope` (or every scope, "*"); else 403."""
     tenant = tenant_of(app)
     authorizer = app.current_event.request_context.raw_event.get("authorizer") or {}
-    scopes = str(authorizer.get("scopes", ALL_SCOPES)).split()
+    scopes = str(authorizer.get("scopes", ALL_SCOPES)).replace(",", " ").split()
     if ALL_SCOPES not in scopes and scope not in scopes:
         raise Forbidden(f"this API key lacks the scope {scope}")
     return tenant

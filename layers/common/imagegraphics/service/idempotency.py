@@ -39,3 +39,8 @@ def run_once(handler: Callable[[dict], dict], message: dict, lambda_context: Any
     # Lets an in-progress record expire with this invocation if the function times out.
     config.register_lambda_context(lambda_context)
     return once(message=message)
+
+
+def reset() -> None:
+    """Forget the persistence layer (its table name), e.g. after the settings changed."""
+    _idempotent.cache_clear()

@@ -45,7 +45,7 @@ def _segmenter(req):
     if not any(isinstance(op, BgRemove) for op in req.operations):
         return None
     # Cached per process: the ONNX sessions survive warm starts of the container.
-    from imagegraphics.segmentation.segmenter import get_segmenter
+    from imagegraphics.segmentation import get_segmenter
 
     return get_segmenter(get_settings().models_dir)
 
