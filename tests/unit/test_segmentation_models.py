@@ -116,6 +116,13 @@ def test_portrait_mode_cuts_along_the_model_answer_at_full_resolution(models):
     assert set(seg.last_timings) >= {"inference", "mask", "refine"}
 
 
+def test_product_mode_uses_an_installed_general_model(models):
+    seg = Segmenter(models)
+    alpha = seg.alpha(red_left_half((80, 40)), mode="product")
+    assert seg.last_choice == "product" and "inference" in seg.last_timings
+    assert alpha[:, :30].min() > 0.99 and alpha[:, 50:].max() < 0.01
+
+
 def test_get_segmenter_is_cached_per_directory(models):
     assert get_segmenter(models) is get_segmenter(str(models))
 
@@ -144,3 +151,13 @@ def test_bundled_portrait_strength_is_monotonic_at_every_pixel():
     low, medium, high = (seg.alpha(image, mode="portrait", strength=s) for s in ("low", "medium", "high"))
     assert (high <= medium).all() and (medium <= low).all()
     assert high.sum() < medium.sum() < low.sum()
+
+
+@bundled
+def test_bundled_auto_picks_product_for_an_object_on_a_plain_backdrop():
+    pixels = np.full((600, 800, 3), 242, np.uint8)
+    pixels[150:500, 300:500] = (30, 60, 150)
+    seg = get_segmenter(REPO / "models")
+    alpha = seg.alpha(Image.fromarray(pixels))
+    assert seg.last_choice == "product"
+    assert alpha[200:450, 350:450].min() > 0.95 and alpha[:100].max() < 0.05

@@ -119,10 +119,11 @@ def apply(coef: Coefficients, image: Image.Image) -> np.ndarray:
     are shared between threads.
     """
     width, height = image.size
-    with ThreadPoolExecutor(1) as pool:  # Pillow converts without the GIL, alongside the columns
+    with ThreadPoolExecutor(2) as pool:  # Pillow and numpy release the GIL: these overlap
         converting = pool.submit(lambda: np.asarray(image.convert("L", matrix=coef.matrix)))
+        b_columns = pool.submit(_columns, coef.b, width)
         a0, da = _columns(coef.a / np.float32(255), width)  # the guide is 0..255 at full resolution
-        b0, db = _columns(coef.b, width)
+        b0, db = b_columns.result()
         guide = converting.result()
     k, f = _lerp_positions(height, coef.a.shape[0])
     out = np.empty((height, width), np.float32)

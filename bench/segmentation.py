@@ -1,0 +1,106 @@
+"""Segmentation benchmark: edge quality of the refinement vs bilinear, and time per stage.
+
+Run from the repository root: .venv/bin/python bench/segmentation.py
+Targets (issue 2): mask + refinement <= 0.25 s at 12 MP; 24 MP peak RSS well under 1 GB.
+"""
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from imagegraphics.segmentation import evaluate, get_segmenter, refine
+from imagegraphics.segmentation.segmenter import (GUIDE_EPS, GUIDE_RADIUS, RAMP_WIDTH, STRENGTH_THRESHOLD,
+                                                  working_image)
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "events" / "samples" / "astronaut.jpg"
+SIZES = {"1 MP": (1200, 900), "12 MP": (4000, 3000)}
+REPEAT = 5
+
+
+def best_of(fn, repeat: int = REPEAT) -> tuple[float, object]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def edge_table() -> None:
+    print("Edge error (mean |alpha - truth| within one model pixel of an edge; synthetic photo)")
+    print(f"{'size':>6} {'bilinear':>9} {'refined':>9} {'ratio':>6} {'refined+medium':>15} {'ratio':>6}")
+    for label, size in SIZES.items():
+        image, truth = evaluate.synthetic(*size)
+        mask = evaluate.low_res_mask(truth)
+        plain = evaluate.edge_error(evaluate.bilinear(mask, size), truth)
+        sharp = evaluate.edge_error(evaluate.refined(image, mask), truth)
+        small = working_image(image)
+        coef = refine.solve(np.asarray(small, np.float32), evaluate.bilinear(mask, small.size),
+                            GUIDE_RADIUS, GUIDE_EPS).ramp(STRENGTH_THRESHOLD["medium"], RAMP_WIDTH)
+        medium = evaluate.edge_error(refine.apply(coef, image), truth)
+        print(f"{label:>6} {plain:9.4f} {sharp:9.4f} {sharp / plain:6.2f} "
+              f"{medium:15.4f} {medium / plain:6.2f}")
+
+
+def timing_table() -> None:
+    seg = get_segmenter()
+    photo = Image.open(SAMPLE).convert("RGB")
+    print(f"\nTime per call, best of {REPEAT} (ms); models from {seg.registry.directory}")
+    print(f"{'size':>6} {'mode':>9} {'choice':>9} {'inference':>10} {'mask':>7} {'refine':>7} {'total':>7}")
+    for label, size in SIZES.items():
+        image = photo.resize(size, Image.BICUBIC)
+        product_shot = Image.new("RGB", size, (242, 242, 240))
+        product_shot.paste((30, 60, 150), (size[0] // 3, size[1] // 5, 2 * size[0] // 3, 4 * size[1] // 5))
+        for mode, picture in (("auto", image), ("portrait", image), ("product", product_shot)):
+            rows = []
+            for _ in range(REPEAT):
+                start = time.perf_counter()
+                seg.alpha(picture, mode=mode)
+                rows.append((time.perf_counter() - start, dict(seg.last_timings)))
+            total, timings = min(rows, key=lambda row: row[0])
+            print(f"{label:>6} {mode:>9} {seg.last_choice:>9} {timings.get('inference', 0) * 1000:10.1f} "
+                  f"{timings['mask'] * 1000:7.1f} {timings['refine'] * 1000:7.1f} {total * 1000:7.1f}")
+    print("target: mask + refine <= 250 ms at 12 MP")
+
+
+def peak_rss_mb() -> float:
+    """High-water RSS of this process (VmHWM: unlike ru_maxrss it does not carry over from a parent)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_rss_child() -> None:
+    """Run in a fresh process: 24 MP alpha, report the peak RSS and what the image itself costs."""
+    seg = get_segmenter()
+    seg.alpha(Image.new("RGB", (64, 64)))  # sessions and imports loaded first
+    base = peak_rss_mb()
+    image = Image.open(SAMPLE).convert("RGB").resize((6000, 4000))
+    with_image = peak_rss_mb()
+    seg.alpha(image)
+    print(f"{base:.0f} {with_image:.0f} {peak_rss_mb():.0f}")
+
+
+def memory_table() -> None:
+    out = subprocess.run([sys.executable, __file__, "--rss-child"], check=True, capture_output=True,
+                         text=True).stdout.split()
+    base, with_image, peak = map(float, out)
+    print(f"\n24 MP peak RSS: {peak:.0f} MB (process with model loaded {base:.0f} MB, after the 24 MP "
+          f"image {with_image:.0f} MB; the float32 alpha itself is {6000 * 4000 * 4 / 2**20:.0f} MB)")
+
+
+if __name__ == "__main__":
+    if "--rss-child" in sys.argv:
+        peak_rss_child()
+    else:
+        edge_table()
+        timing_table()
+        memory_table()
