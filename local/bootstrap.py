@@ -52,6 +52,7 @@ def function_environment(api: ApiSpec, resources: dict[str, Any]) -> dict[str, s
                 conflicting.add(key)
     for key in conflicting:
         env[key] = LOCAL_VALUES.get(key, env[key])
+    env.update(resources.get("environment", {}))
     return env
 
 
@@ -66,7 +67,7 @@ def reset_caches() -> None:
 
 
 def seed_keys(keys: dict[str, str]) -> None:
-    from imagegraphics.stores.api_keys import ApiKeyStore
+    from imagegraphics.stores import ApiKeyStore
 
     store = ApiKeyStore.from_settings()
     for key, tenant in keys.items():

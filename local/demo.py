@@ -71,9 +71,9 @@ def upload_all(client: Client) -> dict[str, str]:
 def _progress(statuses: dict[str, dict], started: float) -> str:
     parts = []
     for name, status in statuses.items():
-        total = status.get("total")
-        done = (total - status.get("remaining", total)) if isinstance(total, int) else None
-        parts.append(f"{name}: {status['status']}" + (f" {done}/{total}" if done is not None else ""))
+        progress = status.get("progress") or {}
+        counts = f" {progress['done']}/{progress['total']}" if "total" in progress else ""
+        parts.append(f"{name}: {status['status']}{counts}")
     return f"\r  {time.monotonic() - started:5.1f} s  " + " | ".join(parts)
 
 

@@ -9,6 +9,7 @@ from PIL import Image
 
 from local.client import Client
 from local.harness import LocalStack
+from tests.e2e.support import upload_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = "alpha:alpha-e2e-key,beta:beta-e2e-key"
@@ -30,29 +31,12 @@ def beta(stack) -> Client:
     return Client(stack.url, stack.key_for("beta"))
 
 
-def png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
-def decode(data: bytes) -> Image.Image:
-    return Image.open(io.BytesIO(data))
-
-
 @pytest.fixture(scope="session")
 def portrait_bytes() -> bytes:
     """The sample portrait at 256 px: the model's own input size keeps every job quick."""
     out = io.BytesIO()
     Image.open(ROOT / "events" / "samples" / "astronaut.jpg").resize((256, 256)).save(out, "JPEG", quality=92)
     return out.getvalue()
-
-
-def upload_ready(client: Client, name: str, data: bytes, content_type: str, metadata: dict | None = None) -> str:
-    asset_id = client.upload(name, data, content_type, metadata)
-    record = client.wait_asset(asset_id)
-    assert record["status"] == "READY", record
-    return asset_id
 
 
 @pytest.fixture(scope="session")
