@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 MODEL ?= selfie_segmentation
 STAMP := $(VENV)/.installed
+SAM_VENV := .venv-sam
+SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 DEFAULT_MODEL := models/selfie_segmentation.onnx
 export AWS_DEFAULT_REGION ?= us-east-1
 
@@ -44,6 +46,28 @@ serve: install
 bench: install
 	$(BIN)/python bench/imaging.py
 	$(BIN)/python bench/service.py
+
+# aws-sam-cli pins its own dependencies, so it gets a venv of its own.
+$(SAM_VENV)/.installed: requirements-sam.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install -q --upgrade pip
+	$(SAM_VENV)/bin/pip install -q -r requirements-sam.txt
+	touch $@
+
+lint: $(SAM_VENV)/.installed
+	$(SAM) validate --lint --region $(AWS_DEFAULT_REGION)
+
+# Needs Docker: the processor is a container image, and --use-container builds the python3.12 zips.
+build: $(SAM_VENV)/.installed $(DEFAULT_MODEL)
+	$(SAM) build --use-container
+
+deploy: build
+	$(SAM) deploy --guided
+
+# make apikey TENANT=acme [TABLE=name] [ENDPOINT=http://127.0.0.1:5000]
+apikey: $(STAMP)
+	@test -n "$(TENANT)" || (echo "usage: make apikey TENANT=<tenant> [TABLE=<table>] [ENDPOINT=<url>]"; exit 2)
+	$(BIN)/python -m tools.apikey --tenant $(TENANT) $(if $(TABLE),--table $(TABLE)) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT))
 
 clean:
 	rm -rf $(VENV) .venv-* out .aws-sam models/*.onnx
