@@ -77,7 +77,8 @@ class Segmenter:
         reason = f"border spread {seen.noise:.1f}, match {seen.share:.2f}"
         if person is not None:
             mask = self.predict(person, small)
-            if is_person(mask) or not seen.uniform:
+            # a busy scene without a clear person: a general model if installed, else this mask
+            if is_person(mask) or not (seen.uniform or general):
                 logger.info("bg_remove auto: portrait (%s, %s)", person_summary(mask), reason)
                 return mask, "portrait"
         logger.info("bg_remove auto: product (%s)", reason)
