@@ -181,7 +181,8 @@ def main() -> None:
     seg, kind = segmenter()
     print(f"sample: {SAMPLE.name if SAMPLE.exists() else 'synthetic'}; segmenter: {kind}")
     rows = [measure("1MP", seg, 3), measure("12MP", seg, 2)]
-    header = f"{'input':>6} " + " ".join(f"{s:>9}" for s in STAGES) + f" {'render':>8} {'floor':>7} {'ratio':>6}"
+    header = (f"{'input':>6} " + " ".join(f"{s:>9}" for s in STAGES)
+              + f" {'render':>8} {'floor':>7} {'ratio':>6}")
     print("\nfull render (bg_remove + bg_add image as-is + border), seconds, best of runs")
     print(header)
     for row in rows:

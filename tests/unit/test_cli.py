@@ -26,7 +26,8 @@ def test_render_writes_one_png_per_asset(tmp_path, capsys):
     ring = Image.new("RGBA", (10, 10), (0, 0, 255, 255))
     ring.paste((0, 0, 0, 0), (1, 1, 9, 9))
     ring.save(tmp_path / "ring.png")
-    request = write_request(tmp_path, [{"bg_add": {"options": {"color": "#ffffff", "size": {"width": 30, "height": 20}}}},
+    background = {"color": "#ffffff", "size": {"width": 30, "height": 20}}
+    request = write_request(tmp_path, [{"bg_add": {"options": background}},
                                        {"border_add": {"options": {"image_id": FRAME}}}],
                             {"disposition": {"add_as_conversion": True, "conversion_name": "web"}})
     code = main(["render", "--request", str(request), "--asset", f"{A}={photo(tmp_path)}",

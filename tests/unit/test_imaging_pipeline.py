@@ -183,7 +183,8 @@ def test_graphic_outside_the_output_is_refused():
     with pytest.raises(RenderFailed) as err:
         render({"canvas": {"size": size(20, 20)}}, [{"graphics_add": {"graphics": graphics}}],
                {A: solid((4, 4)), G1: solid((2, 2))})
-    assert err.value.errors[0]["loc"] == ["operations", 0, "graphics_add", "graphics", 0, "options", "position"]
+    loc = ["operations", 0, "graphics_add", "graphics", 0, "options", "position"]
+    assert err.value.errors[0]["loc"] == loc
 
 
 def test_graphic_from_url():
