@@ -22,6 +22,7 @@ from imagegraphics.service import idempotency
 from imagegraphics.settings import get_settings
 from imagegraphics.stores.assets import AssetStore
 from imagegraphics.stores.blobs import BlobStore
+from imagegraphics.stores.jobs import JobStore
 from imagegraphics.stores.keys import ApiKeyStore
 from local.resources import create_resources
 from local.runtime import LambdaContext, load_module
@@ -85,6 +86,7 @@ def substitute(value: Any, ids: dict[str, str], tenant: str, job_id: int, bucket
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
+            key = substitute(key, ids, tenant, job_id, bucket)
             if key == "tenant" and item == SAMPLE_TENANT:
                 out[key] = tenant
             elif key == "job_id" and item in (SAMPLE_JOB_ID, str(SAMPLE_JOB_ID)):
@@ -128,6 +130,7 @@ class Stack:
         self.sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1")
         self.s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
         self.assets = AssetStore.from_settings()
+        self.jobs = JobStore.from_settings()
         self.blobs = BlobStore.from_settings()
         self._functions: dict[str, Any] = {}
 
@@ -181,6 +184,12 @@ class Stack:
             if not got:
                 return messages
             messages.extend(got)
+
+    def clear_idempotency(self) -> None:
+        table = boto3.resource("dynamodb", endpoint_url=self.endpoint, region_name="us-east-1").Table(
+            self.resources["IDEMPOTENCY_TABLE_NAME"])
+        for item in table.scan()["Items"]:
+            table.delete_item(Key={"id": item["id"]})
 
     def count_items(self, prefix: str) -> int:
         table = boto3.resource("dynamodb", endpoint_url=self.endpoint, region_name="us-east-1").Table(

@@ -1,0 +1,205 @@
+"""The processor: conversions, new assets, per-asset errors, retries and duplicates."""
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+import requests
+from conftest import png
+from PIL import Image
+
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+from imagegraphics.stores.blobs import BlobStore
+
+BLUE, GREEN, RED = (0, 0, 255, 255), (0, 255, 0, 255), (200, 30, 30, 255)
+
+
+def frame_png(size=(40, 40), width=4) -> bytes:
+    """An opaque blue frame with a transparent inside, like a real border graphic."""
+    image = Image.new("RGBA", size, BLUE)
+    image.paste((0, 0, 0, 0), (width, width, size[0] - width, size[1] - width))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def submit(stack, event: str, ids: dict, body: dict | None = None, tenant: str = "dev") -> int:
+    request = stack.event(event, ids=ids, tenant=tenant)
+    if body is not None:
+        request["body"] = json.dumps(body)
+    status, answer = stack.respond("submit", request)
+    assert status == 200, answer
+    return answer["job_id"]
+
+
+def process(stack, job_id: int, ids: dict, tenant: str = "dev") -> dict:
+    return stack.invoke("processor", stack.event("sqs_job_message", ids=ids, job_id=job_id, tenant=tenant))
+
+
+def fetch(url: str) -> Image.Image:
+    return Image.open(io.BytesIO(requests.get(url, timeout=10).content)).convert("RGBA")
+
+
+def status(stack, job_id: int, tenant: str = "dev") -> dict:
+    code, body = stack.call("status", "apigw_get_job", job_id=job_id, tenant=tenant)
+    assert code == 200, body
+    return body
+
+
+def canvas_request(asset: str, border: str) -> dict:
+    return {"assets": [{asset: {"options": {
+                "canvas": {"size": {"width": 100, "height": 80}, "color": "#00ff00"},
+                "disposition": {"add_as_conversion": True, "conversion_name": "framed"}}}}],
+            "operations": [{"border_add": {"options": {"image_id": border}}}]}
+
+
+def test_conversion_is_written_with_the_right_pixels_and_the_original_is_kept(stack):
+    ids = {"asset": stack.ready("dev", png((64, 48), RED)), "border": stack.ready("dev", frame_png())}
+    original = stack.blobs.get_bytes(stack.assets.find(ids["asset"]).s3_key)
+    job_id = submit(stack, "apigw_submit_full_flow", ids, canvas_request(ids["asset"], ids["border"]))
+    assert process(stack, job_id, ids) == {"batchItemFailures": []}
+    body = status(stack, job_id)
+    assert body["status"] == "OK" and body["error"] == []
+    assert body["progress"] == {"total": 1, "done": 1, "succeeded": 1, "failed": 0}
+    [output] = body["output"]
+    assert (output["name"], output["asset_id"]) == ("framed", ids["asset"])
+    image = fetch(output["url"])
+    assert image.size == (100, 80)
+    assert image.getpixel((0, 0)) == BLUE and image.getpixel((99, 79)) == BLUE
+    assert image.getpixel((50, 40)) == RED  # the asset, centred
+    assert image.getpixel((12, 40)) == GREEN  # canvas between the border and the asset
+    [conversion] = stack.assets.list_conversions(ids["asset"])
+    assert (conversion.name, conversion.width, conversion.height) == ("framed", 100, 80)
+    assert stack.blobs.get_bytes(stack.assets.find(ids["asset"]).s3_key) == original
+
+
+def test_same_conversion_name_is_replaced(stack):
+    ids = {"asset": stack.ready("dev", png((64, 48), RED)), "border": stack.ready("dev", frame_png())}
+    for _ in range(2):
+        process(stack, submit(stack, "apigw_submit_full_flow", ids, canvas_request(ids["asset"], ids["border"])), ids)
+    assert [c.name for c in stack.assets.list_conversions(ids["asset"])] == ["framed"]
+
+
+def test_full_flow_event_renders_with_the_model(stack):
+    ids = {"asset": stack.ready("dev", png((96, 96), RED)), "background": stack.ready("dev", png((50, 50), GREEN)),
+           "graphic": stack.ready("dev", png((10, 10), BLUE)), "border": stack.ready("dev", frame_png())}
+    job_id = submit(stack, "apigw_submit_full_flow", ids)
+    assert process(stack, job_id, ids) == {"batchItemFailures": []}
+    body = status(stack, job_id)
+    assert body["status"] == "OK", body
+    image = fetch(body["output"][0]["url"])
+    assert image.size == (1000, 1000) and image.getpixel((0, 0)) == BLUE
+
+
+def test_create_asset_makes_a_new_ready_asset_with_lineage_and_metadata(stack):
+    source = stack.ready("dev", png((64, 64), RED), filename="shoe.png", metadata={"title": "Shoe", "sku": "42"})
+    ids = {"asset": source}
+    job_id = submit(stack, "apigw_submit_remove_new_asset", ids)
+    process(stack, job_id, ids)
+    body = status(stack, job_id)
+    assert body["status"] == "OK", body
+    [output] = body["output"]
+    created = stack.assets.find(output["asset_id"])
+    assert output["asset_id"] != source and output["name"] == "shoe.png"
+    assert (created.status, created.tenant, created.source_asset_id, created.data_schema_id) == \
+        ("READY", "dev", source, 1)
+    assert created.metadata == {"title": "Shoe", "cutout": True}  # inherit_fields ["title"], data APPENDed
+    assert (created.width, created.height, created.content_type) == (64, 64, "image/png")
+    assert fetch(output["url"]).size == (64, 64)
+    assert stack.assets.list_conversions(source) == []
+
+
+def test_an_asset_that_cannot_be_rendered_is_an_error_not_a_retry(stack):
+    ids = {"asset": stack.ready("dev", png((64, 48), RED))}
+    stack.blobs.put_bytes(stack.assets.find(ids["asset"]).s3_key, b"corrupted after ingest", "image/png")
+    job_id = submit(stack, "apigw_submit_remove_conversion", ids)
+    assert process(stack, job_id, ids) == {"batchItemFailures": []}
+    body = status(stack, job_id)
+    assert body["status"] == "ERROR" and body["output"] == []
+    [error] = body["error"]
+    assert error["asset_id"] == ids["asset"] and error["name"] == "bg-removed"
+    assert "not a supported image" in error["error"]
+    assert body["progress"] == {"total": 1, "done": 1, "succeeded": 0, "failed": 1}
+
+
+def test_position_that_does_not_fit_is_reported_with_its_location(stack):
+    ids = {"asset": stack.ready("dev", png((64, 48), RED)), "border": stack.ready("dev", frame_png())}
+    request = canvas_request(ids["asset"], ids["border"])
+    request["assets"][0][ids["asset"]]["options"]["position"] = {"x": 90, "y": 0}
+    job_id = submit(stack, "apigw_submit_full_flow", ids, request)
+    process(stack, job_id, ids)
+    [error] = status(stack, job_id)["error"]
+    assert "position" in error["error"]
+
+
+def test_duplicated_message_is_processed_and_counted_once(stack, monkeypatch):
+    ids = {"asset": stack.ready("dev", png((64, 48), RED)), "border": stack.ready("dev", frame_png())}
+    job_id = submit(stack, "apigw_submit_full_flow", ids, canvas_request(ids["asset"], ids["border"]))
+    event = stack.event("sqs_job_message", ids=ids, job_id=job_id)
+    twice = dict(event, Records=[event["Records"][0], dict(event["Records"][0], messageId="second-copy")])
+    writes = []
+    real_put = BlobStore.put_bytes
+    monkeypatch.setattr(BlobStore, "put_bytes", lambda self, *a, **k: writes.append(a[0]) or real_put(self, *a, **k))
+    assert stack.invoke("processor", twice) == {"batchItemFailures": []}
+    assert stack.invoke("processor", event) == {"batchItemFailures": []}
+    assert len(writes) == 1  # the render and its write happened once
+    job = stack.jobs.get_job("dev", job_id)
+    assert (job.status, job.succeeded, job.failed, job.remaining) == ("OK", 1, 0, 0)
+    assert len(stack.jobs.list_items(job_id)) == 1
+
+
+def test_after_the_idempotency_record_is_gone_the_job_store_still_counts_once(stack):
+    ids = {"asset": stack.ready("dev", png((64, 48), RED)), "border": stack.ready("dev", frame_png())}
+    second = stack.ready("dev", png((64, 48), RED))
+    request = canvas_request(ids["asset"], ids["border"])
+    request["assets"].append({second: {"options": {"disposition": {"add_as_conversion": True,
+                                                                   "conversion_name": "other"}}}})
+    job_id = submit(stack, "apigw_submit_full_flow", ids, request)
+    process(stack, job_id, ids)
+    stack.clear_idempotency()
+    process(stack, job_id, ids)
+    job = stack.jobs.get_job("dev", job_id)
+    assert (job.status, job.succeeded, job.remaining) == ("QUEUED", 1, 1)
+
+
+def test_unexpected_failure_is_reported_for_retry_and_retry_succeeds(stack, monkeypatch):
+    border = stack.ready("dev", frame_png())
+    jobs = []
+    for size in ((64, 48), (8, 8)):
+        ids = {"asset": stack.ready("dev", png(size, RED)), "border": border}
+        job_id = submit(stack, "apigw_submit_full_flow", ids, canvas_request(ids["asset"], border))
+        jobs.append((job_id, stack.event("sqs_job_message", ids=ids, job_id=job_id)["Records"][0]))
+    (failing_job, failing), (other_job, other) = jobs
+    other["messageId"] = "other-message"
+    real_put, calls = BlobStore.put_bytes, []
+
+    def fails_first(self, *args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 1:
+            raise RuntimeError("storage hiccup")
+        return real_put(self, *args, **kwargs)
+
+    monkeypatch.setattr(BlobStore, "put_bytes", fails_first)
+    answer = stack.invoke("processor", {"Records": [failing, other]})
+    # Only the failing record goes back to the queue; nothing of it was recorded.
+    assert answer == {"batchItemFailures": [{"itemIdentifier": failing["messageId"]}]}
+    assert stack.jobs.get_job("dev", other_job).status == "OK"
+    assert stack.jobs.get_job("dev", failing_job).status == "QUEUED" and stack.jobs.list_items(failing_job) == []
+    # A batch whose every record fails is failed as a whole (Lambda retries all of it).
+    calls.clear()
+    with pytest.raises(BatchProcessingError):
+        stack.invoke("processor", {"Records": [failing]})
+    # The idempotency record of a failed attempt is gone, so the redelivery does the work.
+    monkeypatch.undo()
+    assert stack.invoke("processor", {"Records": [failing]}) == {"batchItemFailures": []}
+    assert stack.jobs.get_job("dev", failing_job).status == "OK"
+
+
+@pytest.mark.parametrize("tenant", ["other"])
+def test_message_for_another_tenants_job_is_dropped(stack, tenant):
+    ids = {"asset": stack.ready("dev", png((64, 48), RED)), "border": stack.ready("dev", frame_png())}
+    job_id = submit(stack, "apigw_submit_full_flow", ids, canvas_request(ids["asset"], ids["border"]))
+    assert process(stack, job_id, ids, tenant=tenant) == {"batchItemFailures": []}
+    assert stack.jobs.get_job("dev", job_id).status == "QUEUED" and stack.jobs.list_items(job_id) == []

@@ -1,0 +1,80 @@
+"""POST /api/v1/assets/addons/image_graphics: validation, asset checks, the job and its messages."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from imagegraphics.settings import get_settings
+
+
+@pytest.fixture
+def flow_ids(stack) -> dict:
+    return {role: stack.ready("dev") for role in ("asset", "background", "graphic", "border")}
+
+
+def test_full_flow_creates_a_queued_job_and_one_message_per_asset(stack, flow_ids):
+    status, body = stack.call("submit", "apigw_submit_full_flow", ids=flow_ids)
+    assert status == 200 and set(body) == {"job_id"} and isinstance(body["job_id"], int)
+    job = stack.jobs.get_job("dev", body["job_id"])
+    assert (job.status, job.total, job.remaining, job.succeeded, job.failed) == ("QUEUED", 1, 1, 0, 0)
+    assert job.payload["assets"][0] == {flow_ids["asset"]: json.loads(
+        stack.event("apigw_submit_full_flow", ids=flow_ids)["body"])["assets"][0][flow_ids["asset"]]}
+    [message] = stack.job_messages()
+    assert json.loads(message["Body"]) == {"job_id": body["job_id"], "tenant": "dev", "index": 0,
+                                           "asset_id": flow_ids["asset"]}
+
+
+def test_job_ids_come_from_the_counter(stack, flow_ids):
+    first = stack.call("submit", "apigw_submit_remove_conversion", ids=flow_ids)[1]["job_id"]
+    second = stack.call("submit", "apigw_submit_remove_new_asset", ids=flow_ids)[1]["job_id"]
+    assert second == first + 1
+
+
+def test_invalid_request_is_400_listing_every_broken_rule(stack, flow_ids):
+    status, body = stack.call("submit", "apigw_submit_invalid", ids=flow_ids)
+    assert status == 400
+    locs = {tuple(e["loc"]) for e in body["errors"]}
+    base = ("assets", 0, flow_ids["asset"], "options")
+    assert base + ("disposition", "conversion_name") in locs
+    assert ("operations", 1, "bg_remove", "options", "strength") in locs
+    assert len(locs) >= 2 and stack.count_items("JOB#") == 0 and stack.job_messages() == []
+
+
+def test_body_that_is_not_json_is_400(stack):
+    status, body = stack.call("submit", "apigw_submit_not_json")
+    assert status == 400 and body["errors"][0]["msg"] == "the request body must be valid JSON"
+
+
+def test_missing_and_other_tenants_assets_are_404_naming_each_id(stack, flow_ids):
+    flow_ids["background"] = stack.ready("other")
+    del flow_ids["border"]  # the sample id: no such asset
+    status, body = stack.call("submit", "apigw_submit_full_flow", ids=flow_ids)
+    assert status == 404
+    named = {tuple(e["loc"]): e["msg"] for e in body["errors"]}
+    assert named == {
+        ("operations", 1, "bg_add", "options", "image_id"): f"asset {flow_ids['background']} not found",
+        ("operations", 3, "border_add", "options", "image_id"): "asset b0a4de0f1e2d3c4b5a69788796a5b4c3 not found",
+    }
+    assert stack.count_items("JOB#") == 0
+
+
+def test_asset_not_ready_is_409_naming_it(stack, flow_ids):
+    flow_ids["graphic"] = stack.uploaded("dev", b"pending")
+    status, body = stack.call("submit", "apigw_submit_full_flow", ids=flow_ids)
+    assert status == 409
+    [error] = body["errors"]
+    assert error["loc"] == ["operations", 2, "graphics_add", "graphics", 0, "options", "image_id"]
+    assert "PENDING" in error["msg"]
+
+
+def test_queue_failure_is_503_and_the_job_does_not_stay_queued(stack, flow_ids, monkeypatch):
+    monkeypatch.setenv("JOBS_QUEUE_URL", stack.resources["JOBS_QUEUE_URL"] + "-gone")
+    get_settings.cache_clear()
+    status, body = stack.call("submit", "apigw_submit_full_flow", ids=flow_ids)
+    assert status == 503
+    job_id = int(body["errors"][0]["msg"])
+    job = stack.jobs.get_job("dev", job_id)
+    assert (job.status, job.remaining, job.failed) == ("ERROR", 0, 1)
+    [item] = stack.jobs.list_items(job_id)
+    assert item.outcome == "ERROR" and "could not be queued" in item.error
