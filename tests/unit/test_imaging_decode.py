@@ -39,8 +39,10 @@ def test_exif_orientation_is_applied():
     image.paste((0, 0, 255), (32, 0, 64, 32))  # left red, right blue
     exif = Image.Exif()
     exif[0x0112] = 6  # rotate 90° clockwise to display
-    out = decode(encode(image, "JPEG", quality=95, exif=exif), LIMIT)
+    data = encode(image, "JPEG", quality=95, exif=exif)
+    out = decode(data, LIMIT)
     assert out.size == (32, 64)
+    assert (read_header(data, LIMIT).width, read_header(data, LIMIT).height) == (32, 64)
     top, bottom = np.asarray(out)[8, 16], np.asarray(out)[56, 16]
     assert top[0] > 200 and top[2] < 60  # the left (red) half is now on top
     assert bottom[2] > 200 and bottom[0] < 60

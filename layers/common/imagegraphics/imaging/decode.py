@@ -22,6 +22,7 @@ CONTENT_TYPES = {
     "GIF": "image/gif", "TIFF": "image/tiff", "BMP": "image/bmp",
 }
 _SRGB = ImageCms.createProfile("sRGB")
+ORIENTATION_TAG = 0x0112
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,20 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
 
 
 def read_header(data: bytes, max_pixels: int) -> ImageInfo:
-    """Format and size from the header alone; raises ImageRejected like decode() would."""
+    """Format and upright size from the header alone; raises ImageRejected like decode() would.
+
+    The size is the one decode() returns: EXIF orientations 5-8 (quarter turns) swap the sides,
+    so a crop written against the photo as displayed matches the stored width and height.
+    """
     image = _open(data, max_pixels)
-    return ImageInfo(image.format, CONTENT_TYPES[image.format], image.width, image.height)
+    width, height = image.size
+    try:
+        orientation = image.getexif().get(ORIENTATION_TAG, 1)
+    except (OSError, SyntaxError, ValueError):
+        orientation = 1  # unreadable EXIF: decode() ignores it the same way
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return ImageInfo(image.format, CONTENT_TYPES[image.format], width, height)
 
 
 def decode(data: bytes, max_pixels: int) -> Image.Image:
@@ -70,7 +82,10 @@ def decode(data: bytes, max_pixels: int) -> Image.Image:
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageRejected(f"image data is truncated or corrupt: {exc}") from exc
     icc = image.info.get("icc_profile")
-    ImageOps.exif_transpose(image, in_place=True)
+    try:
+        ImageOps.exif_transpose(image, in_place=True)
+    except (OSError, SyntaxError, ValueError, KeyError, TypeError):
+        pass  # malformed EXIF: keep the pixels as stored rather than refuse the image
     image = _to_8bit(image)
     if icc:
         image = _icc_to_srgb(image, icc)
