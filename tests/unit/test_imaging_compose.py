@@ -8,7 +8,7 @@ from PIL import Image
 from imagegraphics.errors import RenderFailed
 from imagegraphics.imaging import compose
 from imagegraphics.imaging.encode import encode_png
-from imagegraphics.imaging.geometry import centred, cover, crop, fit_inside
+from imagegraphics.imaging.geometry import centred, cover_box, crop, fit_inside
 from imagegraphics.imaging.tiles import RESAMPLE, hidden_under
 
 RED, GREEN, BLUE, WHITE = (255, 0, 0, 255), (0, 255, 0, 255), (0, 0, 255, 255), (255, 255, 255, 255)
@@ -35,8 +35,8 @@ def test_fit_inside_keeps_aspect(size, box, expected):
     assert fit_inside(size, box) == expected
 
 
-def test_cover_and_centred():
-    assert cover((400, 200), (100, 100)) == (200, 100)
+def test_cover_box_and_centred():
+    assert cover_box((400, 200), (100, 100)) == (100, 0, 300, 200)  # centre square of a wide image
     assert centred((10, 10), (30, 20)) == (10, 5)
     assert centred((40, 10), (30, 10)) == (-5, 0)
 

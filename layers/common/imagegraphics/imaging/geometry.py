@@ -29,13 +29,6 @@ def fit_inside(size: Size, box: Size) -> Size:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def cover(size: Size, box: Size) -> Size:
-    """Smallest size with the same aspect ratio that covers box entirely."""
-    width, height = size
-    scale = max(box[0] / width, box[1] / height)
-    return max(box[0], round(width * scale)), max(box[1], round(height * scale))
-
-
 def cover_box(size: Size, box: Size) -> tuple[float, float, float, float]:
     """The centred region of an image of `size` that, scaled keeping aspect, exactly covers box."""
     width, height = size
