@@ -6,8 +6,9 @@ import io
 from PIL import Image
 
 CONTENT_TYPE = "image/png"
-# Measured by bench/imaging.py on 12 MP photos: level 1 encodes several times faster than
-# Pillow's default 6 for a file only slightly larger; `optimize` multiplies the time again.
+# Measured by bench/imaging.py on a 12 MP photo: level 1 takes 0.6 s for 7.0 MB, Pillow's
+# default 6 takes 2.0 s for 5.5 MB, and `optimize` takes 15 s or more. Encoding is the largest
+# stage of a render, so speed wins; levels 2-4 trade 1.5x the time for 4-17% smaller files.
 PNG_COMPRESS_LEVEL = 1
 
 
