@@ -38,23 +38,33 @@ def box_mean(x: np.ndarray, r: int) -> np.ndarray:
     return _box_1d(_box_1d(x, r, 0), r, 1).astype(np.float32)
 
 
-def guide_weights(rgb: np.ndarray, mask: np.ndarray) -> tuple[float, float, float, float]:
-    """Pillow 'L' conversion matrix (r, g, b, offset) projecting colours onto the direction that
-    best separates foreground from background near the mask's edge; luma when that is unclear."""
+def _direction(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Colour direction that best separates foreground from background near the mask's edge
+    (Fisher's discriminant); luma when that is unclear or no better than luma."""
+    luma = np.asarray(LUMA)
     near = box_mean(mask, 6)
     band = (near > 0.02) & (near < 0.98)
-    fg = rgb[band & (mask > 0.7)]
-    bg = rgb[band & (mask < 0.3)]
+    fg = rgb[band & (mask > 0.7)].astype(np.float64)
+    bg = rgb[band & (mask < 0.3)].astype(np.float64)
     if len(fg) < 20 or len(bg) < 20:
-        return (*LUMA, 0.0)
-    scatter = np.cov(fg.T) + np.cov(bg.T) + np.eye(3) * 1e-4
-    w = np.linalg.solve(scatter, fg.mean(0) - bg.mean(0))
+        return luma
+    gap = fg.mean(0) - bg.mean(0)
+    w = np.linalg.solve(np.cov(fg.T) + np.cov(bg.T) + np.eye(3), gap)
     norm = np.abs(w).sum()
-    if not np.isfinite(norm) or norm < 1e-9:
-        return (*LUMA, 0.0)
-    w = w / norm  # keeps the projection of 0..255 inside 0..255 with the offset below
-    offset = 255.0 * float(-w[w < 0].sum())
-    return float(w[0]), float(w[1]), float(w[2]), offset
+    if not np.isfinite(norm) or norm < 1e-12:
+        return luma
+    w /= norm
+    return w if abs(w @ gap) >= 0.5 * abs(luma @ gap) else luma  # both have unit L1 norm
+
+
+def guide_weights(rgb: np.ndarray, mask: np.ndarray) -> tuple[float, float, float, float]:
+    """Pillow 'L' conversion matrix (r, g, b, offset): the separating direction, stretched so the
+    image's colours span 0..255 (the regulariser then means the same on dull and vivid images)."""
+    w = _direction(rgb, mask)
+    values = rgb @ w
+    low, high = np.percentile(values, (0.5, 99.5))
+    gain = 255.0 / max(float(high - low), 8.0)
+    return float(w[0] * gain), float(w[1] * gain), float(w[2] * gain), float(-low * gain)
 
 
 @dataclass
@@ -76,7 +86,8 @@ class Coefficients:
 def project(rgb: np.ndarray, matrix: tuple[float, float, float, float]) -> np.ndarray:
     """The guide at working resolution, in 0..1, from an HxWx3 float array in 0..255."""
     r, g, b, offset = matrix
-    return (rgb[..., 0] * r + rgb[..., 1] * g + rgb[..., 2] * b + offset) / 255.0
+    guide = rgb[..., 0] * r + rgb[..., 1] * g + rgb[..., 2] * b + offset
+    return np.clip(guide, 0, 255) / 255.0  # clipped as Pillow clips it
 
 
 def solve(rgb: np.ndarray, mask: np.ndarray, radius: int, eps: float) -> Coefficients:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 REGISTRY_FILE = "registry.json"
@@ -41,7 +41,6 @@ class ModelEntry:
     output: str = "probabilities"  # or "logits"
     postprocess: str | None = None  # "minmax": stretch the output to 0..1
     default: bool = False
-    extra: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_json(cls, item: dict) -> ModelEntry:
@@ -51,7 +50,7 @@ class ModelEntry:
             width=int(shape["width"]), height=int(shape["height"]), layout=shape.get("layout", "NHWC"),
             mean=tuple(norm.get("mean", (0.0, 0.0, 0.0))), std=tuple(norm.get("std", (1.0, 1.0, 1.0))),
             scale=float(norm.get("scale", 1 / 255)), output=item.get("output", "probabilities"),
-            postprocess=item.get("postprocess"), default=bool(item.get("default", False)), extra=item,
+            postprocess=item.get("postprocess"), default=bool(item.get("default", False)),
         )
 
 

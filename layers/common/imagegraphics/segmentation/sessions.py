@@ -68,13 +68,14 @@ class SelfieSession(BaseSession):
 
 
 class GeneralSession(BaseSession):
-    """U2-Net / IS-Net / BiRefNet style: NCHW, mean/std and scale from the registry entry."""
+    """U2-Net / IS-Net / BiRefNet style: mean/std, scale and layout (NCHW for these) from the registry."""
 
     def preprocess(self, image: Image.Image) -> np.ndarray:
         e = self.entry
         x = self.resized(image) * np.float32(e.scale)
         x = (x - np.asarray(e.mean, np.float32)) / np.asarray(e.std, np.float32)
-        return np.ascontiguousarray(x.transpose(2, 0, 1)[None], np.float32)
+        x = x if e.layout == "NHWC" else x.transpose(2, 0, 1)
+        return np.ascontiguousarray(x[None], np.float32)
 
 
 SESSION_CLASSES: dict[str, type[BaseSession]] = {"portrait": SelfieSession, "general": GeneralSession}
