@@ -266,3 +266,20 @@ def test_drawing_on_the_asset_never_changes_the_cached_decode():
                          {"bg_add": {"options": {"image_id": A, "mode": "stretch", "size": size(20, 20)}}}],
                     {A: solid((10, 10)), G1: solid((2, 2), BLUE)})
     assert out.getpixel((0, 0)) == RED and out.getpixel((5, 5)) == BLUE
+
+
+def test_background_shows_exactly_where_the_cut_asset_is_transparent():
+    _, out = render({"canvas": {}, "position": {"x": 10, "y": 20}},
+                    [{"bg_remove": {"options": {}}},
+                     {"bg_add": {"options": {"image_id": BG, "mode": "stretch", "size": size(300, 300)}}}],
+                    {A: stripes((200, 200), RED, GREEN), BG: png(Image.new("RGB", (50, 50), BLUE[:3]))})
+    assert out.getpixel((15, 25)) == RED and out.getpixel((109, 219)) == RED  # kept half of the cut
+    assert out.getpixel((150, 100)) == BLUE and out.getpixel((5, 5)) == BLUE  # removed half, outside
+    assert out.getpixel((250, 250)) == BLUE
+
+
+def test_opaque_asset_hides_the_whole_background():
+    _, out = render({}, [{"bg_add": {"options": {"image_id": BG}}}],
+                    {A: png(Image.new("RGB", (300, 300), RED[:3])), BG: solid((40, 40), BLUE)})
+    assert np.asarray(out)[..., :3].reshape(-1, 3).min(axis=0).tolist() == [255, 0, 0]
+    assert np.asarray(out)[..., 2].max() == 0
