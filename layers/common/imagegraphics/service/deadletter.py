@@ -1,10 +1,13 @@
 """Dead letters: a job message that kept failing is recorded as that asset's error, so the job finishes."""
 from __future__ import annotations
 
-from imagegraphics.errors import NotFound
+from imagegraphics.errors import ImageGraphicsError, NotFound
 from imagegraphics.observability import ASSETS_FAILED, count, logger
 from imagegraphics.service.messages import JobMessage
-from imagegraphics.stores.jobs import ERROR, JobStore
+from imagegraphics.request import parse_request
+from imagegraphics.service.processing import output_name
+from imagegraphics.service.submit import request_limits
+from imagegraphics.stores.jobs import ERROR, Job, JobStore
 
 
 def failure_message(receive_count: int) -> str:
@@ -13,6 +16,14 @@ def failure_message(receive_count: int) -> str:
     if attempts > 1:
         return f"processing failed after {attempts} attempts"
     return "processing failed after repeated attempts"
+
+
+def intended_name(job: Job, index: int) -> str | None:
+    """The output name the asset would have had, so the error entry reads like the others."""
+    try:
+        return output_name(parse_request(job.payload, request_limits()).assets[index])
+    except (ImageGraphicsError, IndexError, ValueError):
+        return None
 
 
 def record_dead_letter(body: str, receive_count: int | str | None) -> bool:
@@ -31,7 +42,7 @@ def record_dead_letter(body: str, receive_count: int | str | None) -> bool:
         return False
     try:
         result = store.record_item(message.job_id, message.index, asset_id=message.asset_id, outcome=ERROR,
-                                   name=None, error=failure_message(int(receive_count or 0)))
+                                   name=intended_name(job, message.index), error=failure_message(int(receive_count or 0)))
     except NotFound:
         logger.warning("job already complete; dead letter dropped")
         return False
