@@ -8,7 +8,7 @@ from PIL import Image
 from imagegraphics.errors import RenderFailed
 from imagegraphics.imaging import compose
 from imagegraphics.imaging.encode import encode_png
-from imagegraphics.imaging.geometry import centred, cover_box, crop, fit_inside
+from imagegraphics.imaging.geometry import centred, check_crop, cover_box, fit_inside, scale_box
 from imagegraphics.imaging.tiles import RESAMPLE, hidden_under
 
 RED, GREEN, BLUE, WHITE = (255, 0, 0, 255), (0, 255, 0, 255), (0, 0, 255, 255), (255, 255, 255, 255)
@@ -43,9 +43,14 @@ def test_cover_box_and_centred():
 
 def test_crop_outside_the_image_names_the_field():
     with pytest.raises(RenderFailed) as err:
-        crop(Image.new("RGB", (10, 10)), (0, 0, 11, 5), ("assets", 0, "a", "options", "crop"))
+        check_crop((0, 0, 11, 5), (10, 10), ("assets", 0, "a", "options", "crop"))
     assert err.value.errors[0]["loc"] == ["assets", 0, "a", "options", "crop"]
     assert "10x10" in err.value.errors[0]["msg"]
+
+
+def test_scale_box():
+    assert scale_box((800, 0, 1600, 1200), (1600, 1200), (400, 300)) == (200, 0, 400, 300)
+    assert scale_box((1, 1, 2, 2), (100, 100), (10, 10)) == (0, 0, 1, 1)  # never empty
 
 
 def test_paste_over_clips_and_blends():

@@ -48,6 +48,21 @@ def test_exif_orientation_is_applied():
     assert bottom[2] > 200 and bottom[0] < 60
 
 
+def test_jpeg_decoded_at_reduced_scale_never_below_the_size_asked():
+    rng = np.random.default_rng(0)
+    data = encode(Image.fromarray(rng.integers(0, 255, (600, 800, 3), dtype=np.uint8)), "JPEG")
+    assert decode(data, LIMIT).size == (800, 600)
+    assert decode(data, LIMIT, at_least=(200, 150)).size == (200, 150)  # 1/4 scale
+    assert decode(data, LIMIT, at_least=(201, 150)).size == (400, 300)  # 1/2: never smaller
+
+
+def test_reduced_scale_follows_exif_orientation():
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = encode(Image.new("RGB", (800, 600), (9, 9, 9)), "JPEG", exif=exif)
+    assert decode(data, LIMIT, at_least=(150, 200)).size == (150, 200)
+
+
 def test_cmyk_becomes_rgb():
     image = Image.new("CMYK", (8, 8), (0, 255, 255, 0))  # full magenta + yellow = red
     out = decode(encode(image, "TIFF"), LIMIT)

@@ -283,3 +283,35 @@ def test_opaque_asset_hides_the_whole_background():
                     {A: png(Image.new("RGB", (300, 300), RED[:3])), BG: solid((40, 40), BLUE)})
     assert np.asarray(out)[..., :3].reshape(-1, 3).min(axis=0).tolist() == [255, 0, 0]
     assert np.asarray(out)[..., 2].max() == 0
+
+
+def jpeg_photo(size) -> bytes:
+    """Smooth gradients with fine noise: a stand-in for a camera photo."""
+    rng = np.random.default_rng(3)
+    y, x = np.mgrid[0:size[1], 0:size[0]].astype(np.float32)
+    pixels = np.stack([x / size[0] * 255, y / size[1] * 255, (x + y) % 256], -1)
+    pixels += rng.normal(0, 6, pixels.shape)
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=92)
+    return buffer.getvalue()
+
+
+def test_shrinking_a_jpeg_decodes_at_reduced_scale_with_the_same_result():
+    data = jpeg_photo((1600, 1200))
+    options = {"crop": {"left": 400, "top": 300, "right": 1600, "bottom": 1200}, "size": size(150, 150)}
+    _, out = render(options, [{"bg_add": {"options": {"color": "#fff"}}}], {A: data})
+    full = Image.open(io.BytesIO(data)).convert("RGB").crop((400, 300, 1600, 1200))
+    expected = np.asarray(full.resize((150, 112), Image.Resampling.LANCZOS), dtype=float)
+    assert out.size == (150, 112)
+    assert np.abs(np.asarray(out.convert("RGB"), dtype=float) - expected).mean() < 2.0
+
+
+def test_crop_stays_exact_at_reduced_scale():
+    image = Image.new("RGB", (1600, 1200), RED[:3])
+    image.paste(BLUE[:3], (800, 0, 1600, 1200))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=95)
+    options = {"crop": {"left": 800, "top": 0, "right": 1600, "bottom": 1200}, "size": size(100, 100)}
+    _, out = render(options, [{"bg_add": {"options": {"color": "#fff"}}}], {A: buffer.getvalue()})
+    pixels = np.asarray(out.convert("RGB"), dtype=int)
+    assert out.size == (67, 100) and pixels[..., 0].max() < 40 and pixels[..., 2].min() > 200

@@ -64,18 +64,29 @@ def read_header(data: bytes, max_pixels: int) -> ImageInfo:
     """
     image = _open(data, max_pixels)
     width, height = image.size
-    try:
-        orientation = image.getexif().get(ORIENTATION_TAG, 1)
-    except (OSError, SyntaxError, ValueError):
-        orientation = 1  # unreadable EXIF: decode() ignores it the same way
-    if orientation in (5, 6, 7, 8):
+    if _orientation(image) in (5, 6, 7, 8):
         width, height = height, width
     return ImageInfo(image.format, CONTENT_TYPES[image.format], width, height)
 
 
-def decode(data: bytes, max_pixels: int) -> Image.Image:
-    """Fully decode to an upright sRGB image in mode RGB or RGBA (first frame if animated)."""
+def _orientation(image: Image.Image) -> int:
+    try:
+        return int(image.getexif().get(ORIENTATION_TAG, 1))
+    except (OSError, SyntaxError, ValueError, TypeError):
+        return 1  # unreadable EXIF: decode() ignores it the same way
+
+
+def decode(data: bytes, max_pixels: int, at_least: tuple[int, int] | None = None) -> Image.Image:
+    """Decode to an upright sRGB image in mode RGB or RGBA (first frame if animated).
+
+    `at_least` (upright width, height) lets a JPEG be decoded at 1/2, 1/4 or 1/8 scale by
+    libjpeg's DCT scaling, never below that size: far cheaper when the image is shrunk anyway.
+    """
     image = _open(data, max_pixels)
+    if at_least is not None and image.format == "JPEG":
+        if _orientation(image) in (5, 6, 7, 8):
+            at_least = (at_least[1], at_least[0])
+        image.draft(image.mode, at_least)
     try:
         image.seek(0)
         image.load()

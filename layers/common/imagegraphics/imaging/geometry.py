@@ -1,6 +1,8 @@
 """Sizes and boxes: crop, fit-inside, cover, centring, resampling. Pure functions."""
 from __future__ import annotations
 
+import math
+
 from PIL import Image
 
 from imagegraphics.errors import Loc, RenderFailed, detail
@@ -9,17 +11,33 @@ Size = tuple[int, int]
 Box = tuple[int, int, int, int]
 
 
-def crop(image: Image.Image, box: Box, loc: Loc) -> Image.Image:
-    """Crop to (left, top, right, bottom) in original pixels; the box must lie inside the image."""
-    left, top, right, bottom = box
-    width, height = image.size
-    if right > width or bottom > height:
+def check_crop(box: Box, size: Size, loc: Loc) -> None:
+    """The crop box (left, top, right, bottom, in original pixels) must lie inside the image."""
+    if box[2] > size[0] or box[3] > size[1]:
         raise RenderFailed(
             "crop box lies outside the image",
-            [detail(loc, f"crop right/bottom ({right}, {bottom}) must be within the image size "
-                         f"{width}x{height}")],
+            [detail(loc, f"crop right/bottom ({box[2]}, {box[3]}) must be within the image size "
+                         f"{size[0]}x{size[1]}")],
         )
-    return image.crop(box)
+
+
+def scale_box(box: Box, source: Size, target: Size) -> Box:
+    """A box in source pixels expressed in the pixels of the same image at another size."""
+    sx, sy = target[0] / source[0], target[1] / source[1]
+    left, top = min(round(box[0] * sx), target[0] - 1), min(round(box[1] * sy), target[1] - 1)
+    return left, top, max(left + 1, round(box[2] * sx)), max(top + 1, round(box[3] * sy))
+
+
+def shrink_decode_size(region: Size, target: Size, full: Size) -> Size | None:
+    """The least full-image size to decode when `region` of it ends up at `target`.
+
+    Only worth asking when shrinking at least 4x; the decoded region then keeps at least twice
+    the target's resolution, so the final Lanczos step still has real detail to work from.
+    """
+    ratio = max(target[0] / region[0], target[1] / region[1])
+    if ratio > 0.25:
+        return None
+    return math.ceil(full[0] * 2 * ratio), math.ceil(full[1] * 2 * ratio)
 
 
 def fit_inside(size: Size, box: Size) -> Size:

@@ -14,9 +14,10 @@ from PIL import Image
 
 from imagegraphics.errors import AssetMissing, ImageRejected, Loc, RenderFailed, detail
 from imagegraphics.imaging import compose, tiles
-from imagegraphics.imaging.decode import decode
+from imagegraphics.imaging.decode import decode, read_header
 from imagegraphics.imaging.encode import CONTENT_TYPE, encode_png
-from imagegraphics.imaging.geometry import centred, crop, fit_inside, resize
+from imagegraphics.imaging.geometry import (
+    centred, check_crop, fit_inside, resize, scale_box, shrink_decode_size)
 from imagegraphics.imaging.types import ImageLoader, RenderLimits, RenderResult
 from imagegraphics.request import check_position_fits
 
@@ -66,11 +67,16 @@ class _Render:
         return self._images[key]
 
     def fetch(self, load: Callable[[], bytes], loc: Loc) -> Image.Image:
-        """Load and decode; errors without a location are reported at the field that named the image."""
-        try:
+        with self.located(loc):
             data = load()
             with self.timed("decode"):
                 return decode(data, self.limits.max_pixels)
+
+    @contextmanager
+    def located(self, loc: Loc) -> Iterator[None]:
+        """Errors without a location are reported at the field that named the image."""
+        try:
+            yield
         except (AssetMissing, ImageRejected) as exc:
             if exc.errors:
                 raise
@@ -107,17 +113,29 @@ class _Render:
                             self.timings, self.notes)
 
     def prepare_asset(self) -> Image.Image:
-        loc = ("assets", self.options_loc[1], self.entry.asset_id)
-        if self.entry.asset_id in self.req.referenced_image_ids():
-            image = self.load_image(self.entry.asset_id, loc)  # drawn again later: keep it cached
-        else:
-            image = self.fetch(lambda: self.loader.load(self.entry.asset_id), loc)
+        """Decode, crop (in the original's pixels) and size the asset."""
+        asset_id, o = self.entry.asset_id, self.options
+        loc = ("assets", self.options_loc[1], asset_id)
+        with self.located(loc):
+            data = self.loader.load(asset_id)
+            with self.timed("decode"):
+                full = read_header(data, self.limits.max_pixels)
+                full_size = (full.width, full.height)
+                box = (o.crop.left, o.crop.top, o.crop.right, o.crop.bottom) if o.crop else None
+                if box is not None:
+                    check_crop(box, full_size, self.options_loc + ("crop",))
+                region = (box[2] - box[0], box[3] - box[1]) if box else full_size
+                target = fit_inside(region, (o.size.width, o.size.height)) if o.size else region
+                # A shrunk asset may be decoded at reduced scale, unless an operation draws it again.
+                reused = asset_id in self.req.referenced_image_ids()
+                at_least = None if reused else shrink_decode_size(region, target, full_size)
+                image = decode(data, self.limits.max_pixels, at_least)
+        if reused:
+            self._images[asset_id] = image  # drawing on the current image copies it first
         with self.timed("resize"):
-            if self.options.crop is not None:
-                c = self.options.crop
-                image = crop(image, (c.left, c.top, c.right, c.bottom), self.options_loc + ("crop",))
-            if self.options.size is not None:
-                target = fit_inside(image.size, (self.options.size.width, self.options.size.height))
+            if box is not None:
+                image = image.crop(scale_box(box, full_size, image.size))
+            if o.size is not None:
                 self.check_pixels(target, self.options_loc + ("size",))
                 image = resize(image, target)
         return image
