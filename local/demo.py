@@ -111,7 +111,7 @@ def main() -> int:
         for name, status in statuses.items():
             print(f"\njob {jobs[name]} ({name}):\n{json.dumps(status, indent=2)}")
             for item in status.get("output", []):
-                path = OUT / f"{name}-{item['name']}.png"
+                path = OUT / f"{name}-{Path(item['name']).stem}.png"
                 path.write_bytes(client.download(item["url"]))
                 written.append(path)
         print("\nresults:")
