@@ -21,7 +21,7 @@ def test_known_key_is_allowed_with_tenant_and_scopes(keyed, event):
     assert answer["context"] == {"tenant": "dev", "scopes": "jobs:read jobs:write"}
     # One answer serves every route: API Gateway may reuse it for the key's other requests.
     for method, path in [("GET", "/api/v1/assets/abc"), ("POST", "/api/v1/assets/addons/image_graphics")]:
-        arn = f"arn:aws:execute-api:us-east-1:123456789012:abc123defg/Prod/{method}{path}"
+        arn = f"arn:aws:execute-api:us-east-1:123456789012:abc123defg/prod/{method}{path}"
         assert apigw.evaluate_policy(answer, arn) == (True, False)
 
 

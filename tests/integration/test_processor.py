@@ -203,3 +203,26 @@ def test_message_for_another_tenants_job_is_dropped(stack, tenant):
     job_id = submit(stack, "apigw_submit_full_flow", ids, canvas_request(ids["asset"], ids["border"]))
     assert process(stack, job_id, ids, tenant=tenant) == {"batchItemFailures": []}
     assert stack.jobs.get_job("dev", job_id).status == "QUEUED" and stack.jobs.list_items(job_id) == []
+
+
+def test_graphic_url_to_a_private_address_is_refused(stack):
+    ids = {"asset": stack.ready("dev", png((64, 48), RED)), "border": stack.ready("dev", frame_png())}
+    request = canvas_request(ids["asset"], ids["border"])
+    request["operations"].insert(0, {"graphics_add": {"graphics": [
+        {"type": "image", "options": {"image_url": "https://169.254.169.254/latest/meta-data/logo.png"}}]}})
+    job_id = submit(stack, "apigw_submit_full_flow", ids, request)
+    process(stack, job_id, ids)
+    [error] = status(stack, job_id)["error"]
+    assert "non-public address" in error["error"]
+
+
+def test_graphic_url_over_plain_http_is_refused_at_submit(stack):
+    ids = {"asset": stack.ready("dev", png((64, 48), RED)), "border": stack.ready("dev", frame_png())}
+    request = canvas_request(ids["asset"], ids["border"])
+    request["operations"].insert(0, {"graphics_add": {"graphics": [
+        {"type": "image", "options": {"image_url": "http://example.com/logo.png"}}]}})
+    event = stack.event("apigw_submit_full_flow", ids=ids)
+    event["body"] = json.dumps(request)
+    code, body = stack.respond("submit", event)
+    assert code == 400
+    assert body["errors"][0]["loc"] == ["operations", 0, "graphics_add", "graphics", 0, "options", "image_url"]

@@ -1,0 +1,43 @@
+"""The processor image installs what the tests ran with, and every function has a handler and events."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from local.template import load_template, parse_api
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def pins(path: Path) -> dict[str, str]:
+    found = {}
+    for line in path.read_text().splitlines():
+        match = re.fullmatch(r"([A-Za-z0-9_.\-]+)(\[[^\]]*\])?==(\S+)", line.strip())
+        if match:
+            found[match.group(1).lower()] = match.group(3)
+    return found
+
+
+def test_processor_image_pins_match_the_tested_versions():
+    image = pins(ROOT / "functions" / "processor" / "requirements.txt")
+    tested = {**pins(ROOT / "requirements-dev.txt"), **pins(ROOT / "layers" / "common" / "requirements.txt")}
+    assert {"onnxruntime", "numpy", "pillow", "pydantic", "aws-lambda-powertools"} <= set(image)
+    assert {name: tested.get(name) for name in image} == image
+
+
+def test_dockerfile_copies_the_package_the_models_and_the_handler():
+    dockerfile = (ROOT / "functions" / "processor" / "Dockerfile").read_text()
+    assert "FROM public.ecr.aws/lambda/python:3.12" in dockerfile
+    for source in ("layers/common/imagegraphics", "models/registry.json", "models/*.onnx",
+                   "functions/processor/app.py"):
+        assert f"COPY {source}" in dockerfile or f" {source} " in dockerfile
+    assert 'CMD ["app.lambda_handler"]' in dockerfile
+
+
+def test_every_function_in_the_template_has_a_handler_and_a_sample_event():
+    api = parse_api(load_template())
+    events = {p.name.split("_")[0] for p in (ROOT / "events").glob("*.json")}
+    assert events == {"apigw", "authorizer", "sqs"}
+    for spec in api.functions.values():
+        assert spec.source.is_file(), spec.logical_id
+        assert "def lambda_handler" in spec.source.read_text()
