@@ -21,7 +21,7 @@ from imagegraphics.segmentation.segmenter import (GUIDE_EPS, GUIDE_RADIUS, RAMP_
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "events" / "samples" / "astronaut.jpg"
 SIZES = {"1 MP": (1200, 900), "12 MP": (4000, 3000)}
-REPEAT = 5
+REPEAT = 7
 
 
 def best_of(fn, repeat: int = REPEAT) -> tuple[float, object]:

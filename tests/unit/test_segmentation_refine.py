@@ -28,6 +28,21 @@ def test_apply_is_a_times_guide_plus_b_with_bilinear_coefficients():
     assert np.abs(got - expected).max() < 1e-4
 
 
+def test_saturated_stretches_match_the_formula():
+    """Large areas surely 0 or 1 are filled without arithmetic; the result must not change."""
+    rng = np.random.default_rng(4)
+    a = rng.normal(0, 0.05, (20, 30)).astype(np.float32)
+    b = np.where(np.arange(30) < 12, 3.0, -3.0).astype(np.float32) * np.ones((20, 1), np.float32)
+    a[8:12, 10:14] = 4.0  # an edge in the middle
+    b[8:12, 10:14] = -1.5
+    image = Image.fromarray(rng.integers(0, 256, (400, 600, 3), dtype=np.uint8), "RGB")
+    got = refine.apply(refine.Coefficients(a, b, refine.LUMA + (0.0,)), image)
+    guide = np.asarray(image.convert("L"), np.float32) / 255
+    up = [np.asarray(Image.fromarray(c, "F").resize(image.size, Image.BILINEAR)) for c in (a, b)]
+    assert np.abs(got - np.clip(up[0] * guide + up[1], 0, 1)).max() < 1e-4
+    assert (got[:, :150] == 1).all() and (got[:, 500:] == 0).all()
+
+
 def test_ramp_cuts_more_with_a_higher_threshold_everywhere():
     rng = np.random.default_rng(2)
     coef = refine.Coefficients(rng.normal(0, 3, (10, 10)).astype(np.float32),

@@ -19,6 +19,9 @@ from PIL import Image
 
 LUMA = (0.299, 0.587, 0.114)
 THREADS = min(4, os.cpu_count() or 1)
+SATURATION_MARGIN = 0.01  # far above float32 rounding of a * guide + b
+MIN_SATURATED_RUN = 64  # shorter saturated stretches are computed: not worth a separate step
+MAX_RUNS = 32  # a row cut into more pieces than this is computed whole
 
 
 def _box_1d(x: np.ndarray, r: int, axis: int) -> np.ndarray:
@@ -120,14 +123,53 @@ def _columns(x: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
     return cols[:-1], np.diff(cols, axis=0)
 
 
+def _runs(coef: Coefficients, width: int) -> list[list[tuple]]:
+    """Per pair of low-res rows, full-resolution column runs (start, end, value): value 0 or 1
+    where alpha is saturated for any guide value, None where it must be computed.
+
+    A pixel's a and b are convex blends of four low-res neighbours, so bounds taken over those
+    corners hold for it. Saturation is claimed only with a margin far above float32 rounding:
+    computing a saturated pixel would give the same 0 or 1, so results do not depend on how
+    runs are cut (which keeps strengths ordered pixel by pixel)."""
+    a = np.pad(coef.a, ((0, 1), (0, 1)), mode="edge")
+    b = np.pad(coef.b, ((0, 1), (0, 1)), mode="edge")
+    high, low = b + np.maximum(a, 0), b + np.minimum(a, 0)  # the guide spans 0..1
+    cell_high = np.maximum.reduce([high[:-1, :-1], high[1:, :-1], high[:-1, 1:], high[1:, 1:]])
+    cell_low = np.minimum.reduce([low[:-1, :-1], low[1:, :-1], low[:-1, 1:], low[1:, 1:]])
+    state = np.full(cell_high.shape, 2, np.int8)
+    state[cell_high <= -SATURATION_MARGIN] = 0
+    state[cell_low >= 1 + SATURATION_MARGIN] = 1
+    kx, _ = _lerp_positions(width, coef.a.shape[1])
+    first_column = np.searchsorted(kx, np.arange(state.shape[1] + 1))  # of each low-res cell
+    result = []
+    for row in state:
+        cuts = np.flatnonzero(row[1:] != row[:-1]) + 1
+        if len(cuts) > MAX_RUNS:
+            result.append([(0, width, None)])
+            continue
+        edges = first_column[[0, *cuts.tolist(), len(row)]].tolist()
+        values = row[[0, *cuts.tolist()]].tolist()
+        merged: list[tuple] = []
+        for start, end, value in zip(edges, edges[1:], values):
+            if end <= start:
+                continue
+            value = value if value < 2 and end - start >= MIN_SATURATED_RUN else None
+            if merged and merged[-1][2] == value:
+                merged[-1] = (merged[-1][0], end, value)
+            else:
+                merged.append((start, end, value))
+        result.append(merged or [(0, width, None)])
+    return result
+
+
 def apply(coef: Coefficients, image: Image.Image) -> np.ndarray:
     """Full-resolution alpha (float32 HxW, clipped to 0..1) from the coefficients and the RGB image.
 
     a and b are upsampled bilinearly in two separable steps: along columns at low height (cheap),
     then along rows one block of output rows at a time, each block sharing one pair of low-res rows,
     so the full-resolution work is a few broadcast operations on cache-sized blocks and no
-    full-frame float temporaries exist besides the result. numpy releases the GIL, so the blocks
-    are shared between threads.
+    full-frame float temporaries exist besides the result. Stretches that are surely 0 or 1 are
+    filled without arithmetic. numpy releases the GIL, so the blocks are shared between threads.
     """
     width, height = image.size
     with ThreadPoolExecutor(2) as pool:  # Pillow and numpy release the GIL: these overlap
@@ -135,6 +177,7 @@ def apply(coef: Coefficients, image: Image.Image) -> np.ndarray:
         b_columns = pool.submit(_columns, coef.b, width)
         a0, da = _columns(coef.a / np.float32(255), width)  # the guide is 0..255 at full resolution
         b0, db = b_columns.result()
+        runs = _runs(coef, width)
         guide = converting.result()
     k, f = _lerp_positions(height, coef.a.shape[0])
     out = np.empty((height, width), np.float32)
@@ -143,17 +186,22 @@ def apply(coef: Coefficients, image: Image.Image) -> np.ndarray:
     tallest = max(end - start for start, end in bounds)
 
     def run(blocks: list[tuple[int, int]]) -> None:
-        tmp = np.empty((tallest, width), np.float32)
+        buffer = np.empty((tallest, width), np.float32)
         for start, end in blocks:
-            row, fy, g = k[start], f[start:end, None], guide[start:end]
-            block, t = out[start:end], tmp[: end - start]
-            np.multiply(g, a0[row], out=block)
-            block += b0[row]
-            np.multiply(g, da[row], out=t)
-            t += db[row]
-            t *= fy
-            block += t
-            np.clip(block, 0.0, 1.0, out=block)
+            row, fy = k[start], f[start:end, None]
+            for c0, c1, value in runs[row]:
+                block = out[start:end, c0:c1]
+                if value is not None:
+                    block.fill(value)
+                    continue
+                g, t = guide[start:end, c0:c1], buffer[: end - start, : c1 - c0]
+                np.multiply(g, a0[row, c0:c1], out=block)
+                block += b0[row, c0:c1]
+                np.multiply(g, da[row, c0:c1], out=t)
+                t += db[row, c0:c1]
+                t *= fy
+                block += t
+                np.clip(block, 0.0, 1.0, out=block)
 
     workers = min(THREADS, len(bounds))
     if workers <= 1:
