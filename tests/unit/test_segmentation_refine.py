@@ -37,7 +37,7 @@ def test_saturated_stretches_match_the_formula():
     b[8:12, 10:14] = -1.5
     image = Image.fromarray(rng.integers(0, 256, (400, 600, 3), dtype=np.uint8), "RGB")
     got = refine.apply(refine.Coefficients(a, b, refine.LUMA + (0.0,)), image)
-    guide = np.asarray(image.convert("L"), np.float32) / 255
+    guide = np.asarray(image.convert("L", matrix=refine.LUMA + (0.0,)), np.float32) / 255
     up = [np.asarray(Image.fromarray(c, "F").resize(image.size, Image.BILINEAR)) for c in (a, b)]
     assert np.abs(got - np.clip(up[0] * guide + up[1], 0, 1)).max() < 1e-4
     assert (got[:, :150] == 1).all() and (got[:, 500:] == 0).all()
