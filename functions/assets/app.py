@@ -4,7 +4,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagegraphics.observability import logger, metrics, tracer
 from imagegraphics.service.assets import create_upload, describe_asset
-from imagegraphics.service.http import install_error_handlers, json_body, json_response, require_scope, tenant_of
+from imagegraphics.service.http import install_error_handlers, json_body, json_response, require_scope
 from imagegraphics.service.models import CreateAsset, parse_body
 
 app = APIGatewayRestResolver()

@@ -42,7 +42,8 @@ def record_dead_letter(body: str, receive_count: int | str | None) -> bool:
         return False
     try:
         result = store.record_item(message.job_id, message.index, asset_id=message.asset_id, outcome=ERROR,
-                                   name=intended_name(job, message.index), error=failure_message(int(receive_count or 0)))
+                                   name=intended_name(job, message.index),
+                                   error=failure_message(int(receive_count or 0)))
     except NotFound:
         logger.warning("job already complete; dead letter dropped")
         return False

@@ -1,7 +1,6 @@
 """What every API function shares: the tenant from the authorizer, JSON bodies, errors as JSON."""
 from __future__ import annotations
 
-import json
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 
 from imagegraphics.api import error_body, status_of
