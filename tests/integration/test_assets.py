@@ -5,7 +5,7 @@ import json
 import re
 
 import requests
-from conftest import jpeg
+from integration_support import jpeg
 
 
 def test_create_returns_pending_asset_and_a_working_presigned_post(stack):

@@ -1,7 +1,7 @@
 """The ingest function: S3 ObjectCreated notifications through SQS -> READY or REJECTED."""
 from __future__ import annotations
 
-from conftest import jpeg, png
+from integration_support import jpeg, png
 
 from imagegraphics.settings import get_settings
 

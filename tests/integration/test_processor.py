@@ -1,58 +1,13 @@
 """The processor: conversions, new assets, per-asset errors, retries and duplicates."""
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
-import requests
-from conftest import png
-from PIL import Image
-
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from integration_support import BLUE, GREEN, RED, canvas_request, fetch, frame_png, png, process, status, submit
 
 from imagegraphics.stores.blobs import BlobStore
-
-BLUE, GREEN, RED = (0, 0, 255, 255), (0, 255, 0, 255), (200, 30, 30, 255)
-
-
-def frame_png(size=(40, 40), width=4) -> bytes:
-    """An opaque blue frame with a transparent inside, like a real border graphic."""
-    image = Image.new("RGBA", size, BLUE)
-    image.paste((0, 0, 0, 0), (width, width, size[0] - width, size[1] - width))
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
-def submit(stack, event: str, ids: dict, body: dict | None = None, tenant: str = "dev") -> int:
-    request = stack.event(event, ids=ids, tenant=tenant)
-    if body is not None:
-        request["body"] = json.dumps(body)
-    status, answer = stack.respond("submit", request)
-    assert status == 200, answer
-    return answer["job_id"]
-
-
-def process(stack, job_id: int, ids: dict, tenant: str = "dev") -> dict:
-    return stack.invoke("processor", stack.event("sqs_job_message", ids=ids, job_id=job_id, tenant=tenant))
-
-
-def fetch(url: str) -> Image.Image:
-    return Image.open(io.BytesIO(requests.get(url, timeout=10).content)).convert("RGBA")
-
-
-def status(stack, job_id: int, tenant: str = "dev") -> dict:
-    code, body = stack.call("status", "apigw_get_job", job_id=job_id, tenant=tenant)
-    assert code == 200, body
-    return body
-
-
-def canvas_request(asset: str, border: str) -> dict:
-    return {"assets": [{asset: {"options": {
-                "canvas": {"size": {"width": 100, "height": 80}, "color": "#00ff00"},
-                "disposition": {"add_as_conversion": True, "conversion_name": "framed"}}}}],
-            "operations": [{"border_add": {"options": {"image_id": border}}}]}
 
 
 def test_conversion_is_written_with_the_right_pixels_and_the_original_is_kept(stack):

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import png
-from test_processor import RED, canvas_request, frame_png, process, submit
+from integration_support import RED, canvas_request, frame_png, png, process, submit
 
 
 @pytest.fixture
