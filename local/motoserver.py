@@ -2,6 +2,11 @@
 
 A process of its own keeps moto's request handling off the handlers' interpreter lock. The child
 serves until its stdin closes, so it cannot outlive the stack even when the parent is killed.
+
+moto checks a DynamoDB condition and applies the update without a lock, so two concurrent
+UpdateItem calls can both pass `remaining > 0` or both read the same counter. DynamoDB makes each
+call atomic; here DynamoDB calls are served one at a time to match (SQS long polls are not, they
+would block everything else).
 """
 from __future__ import annotations
 
@@ -54,17 +59,33 @@ class MotoProcess:
         self._proc = None
 
 
+def _atomic_dynamodb(app):
+    lock = threading.Lock()
+
+    def wsgi(environ, start_response):
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
+            with lock:
+                return list(app(environ, start_response))
+        return app(environ, start_response)
+
+    return wsgi
+
+
 def _serve(host: str, port: int) -> None:
-    from moto.server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Ctrl-C in a terminal reaches the whole process group; the parent decides when moto stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
-    print(f"READY {server.get_host_and_port()[1]}", flush=True)
+    app = _atomic_dynamodb(DomainDispatcherApplication(create_backend_app))
+    server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    print(f"READY {server.server_address[1]}", flush=True)
     sys.stdin.read()  # returns at EOF: the parent closed the pipe or died
-    server.stop()
+    server.shutdown()
+    thread.join()
 
 
 if __name__ == "__main__":
