@@ -122,6 +122,7 @@ class Stack:
             else:
                 os.environ[key] = value
         self._saved_env.clear()
+        bootstrap.reset_caches()  # nothing cached in this process may point at the stopped endpoint
 
     def __enter__(self) -> "Stack":
         return self.start()
