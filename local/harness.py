@@ -18,6 +18,7 @@ from local.stack import DEFAULT_KEYS, Stack, parse_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG_DIR = ROOT / ".local-stack"
+KEEP_LOGS = 10  # older stack logs are removed as new stacks start
 
 
 class LocalStack:
@@ -55,6 +56,8 @@ class LocalStack:
 
     def _spawn(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        for old in sorted(self.log_path.parent.glob("serve-*.log"), key=lambda p: p.stat().st_mtime)[:-KEEP_LOGS]:
+            old.unlink(missing_ok=True)
         state = Path(tempfile.mkdtemp(prefix="imagegraphics-")) / "state.json"
         env = dict(os.environ,
                    LOCAL_API_KEYS=",".join(f"{tenant}:{key}" for key, tenant in self.api_keys.items()),
