@@ -139,6 +139,38 @@ def test_every_rule_violation_is_reported():
     ]
 
 
+def test_errors_of_assets_and_operations_are_reported_together():
+    """A broken operation does not hide the asset rules, and a broken asset does not hide the operation rules."""
+    payload = {"assets": [{A: {"options": {"crop": {"left": 5, "top": 0, "right": 1, "bottom": 9},
+                                           "disposition": {"add_as_conversion": True}}}}],
+               "operations": [{"bg_remove": {"options": {"strength": "x"}}}]}
+    assert errors_of(payload) == [
+        {"loc": ["operations", 0, "bg_remove", "options", "strength"],
+         "msg": "must be one of 'low', 'medium' or 'high'"},
+        {"loc": ["assets", 0, A, "options", "crop", "right"], "msg": "must be greater than left"},
+        {"loc": ["assets", 0, A, "options", "disposition", "conversion_name"],
+         "msg": "required when add_as_conversion is true"},
+    ]
+    payload = {"assets": [{A: {"options": {"size": {"width": 0, "height": 1}}}}],
+               "operations": [{"bg_add": {"options": {}}}, {"bg_remove": {}}]}
+    assert errors_of(payload) == [
+        {"loc": ["assets", 0, A, "options", "size", "width"], "msg": "must be a positive number of pixels"},
+        {"loc": ["operations", 1, "bg_remove"], "msg": "must come before bg_add (operations[0])"},
+        {"loc": ["operations", 0, "bg_add", "options"], "msg": "needs color or image_id (or both)"},
+    ]
+
+
+def test_rules_reading_a_broken_part_do_not_run():
+    # Whether the position has a background to go on is unknown while the operations are broken.
+    payload = {"assets": [{A: {"options": {"position": {"x": 0, "y": 0}}}}],
+               "operations": [{"bg_add": {"options": {"color": "red"}}}]}
+    assert errors_of(payload) == [
+        {"loc": ["operations", 0, "bg_add", "options", "color"], "msg": "must be a colour #rgb, #rrggbb or #rrggbbaa"}]
+    assert errors_of({"operations": [{"bg_add": {"options": {}}}]}) == [
+        {"loc": ["assets"], "msg": "required"},
+        {"loc": ["operations", 0, "bg_add", "options"], "msg": "needs color or image_id (or both)"}]
+
+
 @pytest.mark.parametrize("payload", [[], "text", None, 3])
 def test_body_must_be_an_object(payload):
     assert errors_of(payload) == [{"loc": [], "msg": "the request body must be a JSON object"}]

@@ -27,9 +27,15 @@ def _operations_count(operations: list[Any]) -> list[Any]:
     return operations
 
 
+# The two parts of a request, typed on their own so parse_request can validate one without the other.
+Assets = Annotated[list[AssetEntry], AfterValidator(_assets_count)]
+Operations = Annotated[list[Operation], AfterValidator(_operations_count)]
+PARTS = ("assets", "operations")
+
+
 class ImageGraphicsRequest(RequestObject):
-    assets: Annotated[list[AssetEntry], AfterValidator(_assets_count)]
-    operations: Annotated[list[Operation], AfterValidator(_operations_count)]
+    assets: Assets
+    operations: Operations
 
     def asset_ids(self) -> list[str]:
         return [entry.asset_id for entry in self.assets]

@@ -1,17 +1,18 @@
 """parse_request: payload → ImageGraphicsRequest, or InvalidRequest listing every problem found.
 
-Two passes: the field types first (shape, types, single-field rules), then, when every field is well
-formed, the rules relating fields (rules.py). Errors carry the JSON path as the client wrote it.
+Two passes: the field types first (shape, types, single-field rules), then the rules relating fields
+(rules.py), each run when the parts it reads (assets, operations) are well formed. Errors carry the JSON
+path as the client wrote it.
 """
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from imagegraphics.errors import ErrorDetail, InvalidRequest, detail
-from imagegraphics.request.model import ImageGraphicsRequest
+from imagegraphics.request.model import PARTS, Assets, ImageGraphicsRequest, Operations
 from imagegraphics.request.options import DEFAULT_CONVERSION_NAME, AssetEntry
 from imagegraphics.request.rules import RULES
 from imagegraphics.request.types import RequestLimits
@@ -37,15 +38,22 @@ _MESSAGES = {
     "extra_forbidden": "unknown key",
 }
 
+_STRICT = ConfigDict(strict=True)
+_PART_TYPES = {"assets": TypeAdapter(Assets, config=_STRICT),
+               "operations": TypeAdapter(Operations, config=_STRICT)}
+
 
 def parse_request(payload: Any, limits: RequestLimits = RequestLimits()) -> ImageGraphicsRequest:
     if not isinstance(payload, dict):
         raise InvalidRequest(MESSAGE, [detail((), "the request body must be a JSON object")])
+    context = {"limits": limits}
     try:
-        req = ImageGraphicsRequest.model_validate(payload, context={"limits": limits})
+        req = ImageGraphicsRequest.model_validate(payload, context=context)
+        errors: list[ErrorDetail] = []
     except ValidationError as exc:
-        raise InvalidRequest(MESSAGE, located_errors(exc)) from None
-    errors = [error for rule in RULES for error in rule(req)]
+        errors = located_errors(exc)
+        req = _well_formed_parts(payload, errors, context)
+    errors += [error for rule, reads in RULES if reads <= req.model_fields_set for error in rule(req)]
     if errors:
         raise InvalidRequest(MESSAGE, errors)
     return with_defaults(req)
@@ -58,6 +66,14 @@ def parse_request_json(body: str | bytes | None, limits: RequestLimits = Request
     except (ValueError, UnicodeDecodeError):
         raise InvalidRequest(MESSAGE, [detail((), "the request body must be valid JSON")]) from None
     return parse_request(payload, limits)
+
+
+def _well_formed_parts(payload: dict, errors: list[ErrorDetail], context: dict) -> ImageGraphicsRequest:
+    """A request holding only the parts without field errors (validated alone), for the rules reading them."""
+    broken = {error["loc"][0] for error in errors if error["loc"]}
+    parts = {name: _PART_TYPES[name].validate_python(payload[name], context=context)
+             for name in PARTS if name not in broken}
+    return ImageGraphicsRequest.model_construct(**parts)
 
 
 def with_defaults(req: ImageGraphicsRequest) -> ImageGraphicsRequest:

@@ -1,4 +1,4 @@
-"""The API rules that relate several fields, one function each, run over a request whose fields are valid.
+"""The API rules that relate several fields, one function each, run over the well-formed parts of a request.
 
 Each rule returns the errors it finds (empty when the request honours it); parse_request reports all of them.
 Rules about a single field (colours, ids, positive sizes, names) live in the field types (types.py).
@@ -162,14 +162,20 @@ def graphic_has_one_source(req: ImageGraphicsRequest) -> list[ErrorDetail]:
     return errors
 
 
-RULES: tuple[Rule, ...] = (
-    crop_box_not_empty,
-    position_needs_canvas_or_background,
-    position_fits_container,
-    conversion_name_when_add_as_conversion,
-    conversion_targets_unique,
-    bg_remove_before_bg_add,
-    operations_at_most_once,
-    bg_add_has_color_or_image,
-    graphic_has_one_source,
+ASSETS = frozenset({"assets"})
+OPERATIONS = frozenset({"operations"})
+BOTH = ASSETS | OPERATIONS
+
+# Each rule with the parts of the request it reads. A rule runs whenever those parts are well formed,
+# so a broken operation does not hide what else is wrong with the assets, and the other way round.
+RULES: tuple[tuple[Rule, frozenset[str]], ...] = (
+    (crop_box_not_empty, ASSETS),
+    (position_needs_canvas_or_background, BOTH),
+    (position_fits_container, BOTH),
+    (conversion_name_when_add_as_conversion, ASSETS),
+    (conversion_targets_unique, ASSETS),
+    (bg_remove_before_bg_add, OPERATIONS),
+    (operations_at_most_once, OPERATIONS),
+    (bg_add_has_color_or_image, OPERATIONS),
+    (graphic_has_one_source, OPERATIONS),
 )
