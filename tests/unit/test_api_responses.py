@@ -3,8 +3,8 @@ import pytest
 from pydantic import ValidationError
 
 from imagegraphics.api import (
-    AssetResponse, ConversionResponse, CreateAssetResponse, JobError, JobOutput, JobStatusResponse, STATUSES,
-    SubmitResponse, UploadForm, error_body, status_of)
+    AssetResponse, ConversionResponse, CreateAssetResponse, JobError, JobOutput, JobProgress, JobStatusResponse,
+    STATUSES, SubmitResponse, UploadForm, error_body, status_of)
 from imagegraphics.errors import (
     AssetMissing, Conflict, Forbidden, ImageRejected, InvalidRequest, NotFound, PayloadTooLarge, RenderFailed,
     Unauthorized, detail)
@@ -59,11 +59,23 @@ def test_asset_response_refuses_unknown_status_and_bad_ids():
 
 def test_submit_and_job_status():
     assert SubmitResponse(job_id=42).body() == {"job_id": 42}
-    status = JobStatusResponse(status="ERROR", output=[JobOutput(name="image-graphics", asset_id=A, url="u")],
-                               error=[JobError(name="image-graphics", asset_id=B,
-                                               error=error_body(AssetMissing("image not found")))])
-    assert status.body() == {"status": "ERROR",
+    status = JobStatusResponse(job_id=7, status="ERROR",
+                               output=[JobOutput(name="image-graphics", asset_id=A, url="u")],
+                               error=[JobError(name="image-graphics", asset_id=B, error="image not found")],
+                               progress=JobProgress(total=2, done=2, succeeded=1, failed=1),
+                               created_at="2026-01-01T00:00:00.000Z", finished_at="2026-01-01T00:00:01.000Z")
+    assert status.body() == {"job_id": 7, "status": "ERROR",
                              "output": [{"name": "image-graphics", "asset_id": A, "url": "u"}],
-                             "error": [{"name": "image-graphics", "asset_id": B,
-                                        "error": {"message": "image not found", "errors": []}}]}
-    assert JobStatusResponse(status="QUEUED").body() == {"status": "QUEUED", "output": [], "error": []}
+                             "error": [{"name": "image-graphics", "asset_id": B, "error": "image not found"}],
+                             "progress": {"total": 2, "done": 2, "succeeded": 1, "failed": 1},
+                             "created_at": "2026-01-01T00:00:00.000Z", "finished_at": "2026-01-01T00:00:01.000Z"}
+    queued = JobStatusResponse(job_id=8, status="QUEUED", progress=JobProgress(total=1, done=0, succeeded=0, failed=0),
+                               created_at="2026-01-01T00:00:00.000Z")
+    assert queued.body() == {"job_id": 8, "status": "QUEUED", "output": [], "error": [],
+                             "progress": {"total": 1, "done": 0, "succeeded": 0, "failed": 0},
+                             "created_at": "2026-01-01T00:00:00.000Z", "finished_at": None}
+
+
+def test_job_error_is_one_line_of_text():
+    with pytest.raises(ValidationError):
+        JobError(name="image-graphics", asset_id=B, error=error_body(AssetMissing("image not found")))

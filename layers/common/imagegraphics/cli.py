@@ -1,7 +1,10 @@
 """`python -m imagegraphics render`: run the imaging engine on local files, no AWS involved.
 
 Writes `<out>/<asset_id>/<conversion name>.png` per asset (the layout conversions have in the
-bucket) and prints a job-status-like JSON summary; errors are the API's JSON error bodies.
+bucket) and prints a summary shaped like the job status (`status`, `output`, `error`). Being local,
+it says more than the API: an output gives its file path, size and timings instead of a URL, and an
+error keeps its HTTP-like `status` and the whole `{"message", "errors"}` body where the job status
+flattens it to one line. A request that does not parse prints just that error body.
 """
 from __future__ import annotations
 

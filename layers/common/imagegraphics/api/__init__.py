@@ -2,9 +2,10 @@
 from imagegraphics.api.exceptions import STATUSES, error_body, status_of
 from imagegraphics.api.models import (
     AssetResponse, ConversionResponse, CreateAssetResponse, ErrorBody, ErrorItem, JobError, JobOutput,
-    JobStatusResponse, SubmitResponse, UploadForm)
+    JobProgress, JobStatusResponse, SubmitResponse, UploadForm)
 
 __all__ = [
     "AssetResponse", "ConversionResponse", "CreateAssetResponse", "ErrorBody", "ErrorItem", "JobError",
-    "JobOutput", "JobStatusResponse", "STATUSES", "SubmitResponse", "UploadForm", "error_body", "status_of",
+    "JobOutput", "JobProgress", "JobStatusResponse", "STATUSES", "SubmitResponse", "UploadForm", "error_body",
+    "status_of",
 ]

@@ -85,14 +85,25 @@ class JobOutput(ResponseModel):
 
 
 class JobError(ResponseModel):
-    name: str
+    name: str | None  # null only for an asset that failed before processing (its message was never sent)
     asset_id: AssetId  # the asset of the request that failed
-    error: ErrorBody
+    error: str  # the message, then each located detail: "message (loc.path: msg; ...)"
+
+
+class JobProgress(ResponseModel):
+    total: int  # assets in the job
+    done: int  # assets with an outcome: succeeded + failed
+    succeeded: int
+    failed: int
 
 
 class JobStatusResponse(ResponseModel):
     """GET /api/v1/assets/addons/image_graphics/jobs/{job_id}: QUEUED until every asset is done."""
 
+    job_id: int
     status: JobState
     output: list[JobOutput] = Field(default_factory=list)
     error: list[JobError] = Field(default_factory=list)
+    progress: JobProgress
+    created_at: str  # ISO 8601, UTC
+    finished_at: str | None = None  # set once the last asset is done

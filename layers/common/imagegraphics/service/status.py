@@ -1,6 +1,7 @@
 """Status: a job's outcome with presigned URLs of its outputs and the error of each failed asset."""
 from __future__ import annotations
 
+from imagegraphics.api import JobError, JobOutput, JobProgress, JobStatusResponse
 from imagegraphics.errors import InvalidRequest, detail
 from imagegraphics.observability import logger
 from imagegraphics.stores.blobs import BlobStore
@@ -20,18 +21,17 @@ def describe_job(tenant: str, raw_job_id: str) -> dict:
     job = store.get_job(tenant, job_id)
     items = sorted(store.list_items(job_id), key=lambda item: item.index)
     blobs = BlobStore.from_settings()
-    output = [{"name": item.name, "asset_id": item.output_asset_id or item.asset_id,
-               "url": blobs.presigned_get(item.s3_key)}
-              for item in items if item.outcome == OK and item.s3_key]
-    error = [{"name": item.name, "asset_id": item.asset_id, "error": item.error}
-             for item in items if item.outcome != OK]
-    return {
-        "job_id": job.job_id,
-        "status": job.status,
-        "output": output,
-        "error": error,
-        "progress": {"total": job.total, "done": job.total - job.remaining,
-                     "succeeded": job.succeeded, "failed": job.failed},
-        "created_at": job.created_at,
-        "finished_at": job.finished_at,
-    }
+    return JobStatusResponse(
+        job_id=job.job_id,
+        status=job.status,
+        output=[JobOutput(name=item.name, asset_id=item.output_asset_id or item.asset_id,
+                          url=blobs.presigned_get(item.s3_key))
+                for item in items if item.outcome == OK and item.s3_key],
+        # Every recorded failure carries its message; the fallback keeps the field a sentence regardless.
+        error=[JobError(name=item.name, asset_id=item.asset_id, error=item.error or "processing failed")
+               for item in items if item.outcome != OK],
+        progress=JobProgress(total=job.total, done=job.total - job.remaining,
+                             succeeded=job.succeeded, failed=job.failed),
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+    ).body()
