@@ -7,7 +7,7 @@ from imagegraphics.api import (
     STATUSES, SubmitResponse, UploadForm, error_body, status_of)
 from imagegraphics.errors import (
     AssetMissing, Conflict, Forbidden, ImageRejected, InvalidRequest, NotFound, PayloadTooLarge, RenderFailed,
-    Unauthorized, detail)
+    ServiceUnavailable, Unauthorized, detail)
 
 A = "0123456789abcdef0123456789abcdef"
 B = "fedcba9876543210fedcba9876543210"
@@ -15,7 +15,8 @@ B = "fedcba9876543210fedcba9876543210"
 
 @pytest.mark.parametrize("cls,status", [
     (InvalidRequest, 400), (Unauthorized, 401), (Forbidden, 403), (NotFound, 404), (AssetMissing, 404),
-    (Conflict, 409), (PayloadTooLarge, 413), (ImageRejected, 422), (RenderFailed, 422)])
+    (Conflict, 409), (PayloadTooLarge, 413), (ImageRejected, 422), (RenderFailed, 422),
+    (ServiceUnavailable, 503)])
 def test_status_of_each_domain_error(cls, status):
     assert STATUSES[cls] == status
     assert status_of(cls("x")) == status

@@ -85,3 +85,9 @@ class PayloadTooLarge(ImageGraphicsError):
     """A body or upload larger than the deployment accepts (message says the limit)."""
 
     status = 413
+
+
+class ServiceUnavailable(ImageGraphicsError):
+    """A dependency (queue, table) failed; nothing half-done is left behind and the caller may retry."""
+
+    status = 503

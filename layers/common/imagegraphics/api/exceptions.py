@@ -10,11 +10,11 @@ from http import HTTPStatus
 from imagegraphics.api.models import ErrorBody
 from imagegraphics.errors import (
     AssetMissing, Conflict, Forbidden, ImageGraphicsError, ImageRejected, InvalidRequest, NotFound,
-    PayloadTooLarge, RenderFailed, Unauthorized)
+    PayloadTooLarge, RenderFailed, ServiceUnavailable, Unauthorized)
 
 STATUSES: dict[type[ImageGraphicsError], int] = {
     cls: cls.status for cls in (InvalidRequest, Unauthorized, Forbidden, NotFound, AssetMissing, Conflict,
-                                PayloadTooLarge, ImageRejected, RenderFailed)}
+                                PayloadTooLarge, ImageRejected, RenderFailed, ServiceUnavailable)}
 
 INTERNAL_ERROR = "internal error"
 

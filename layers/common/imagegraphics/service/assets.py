@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from imagegraphics.api import AssetResponse, ConversionResponse, CreateAssetResponse, UploadForm
-from imagegraphics.errors import NotFound
+from imagegraphics.errors import NotFound, detail
 from imagegraphics.observability import logger
 from imagegraphics.service.models import CreateAsset
 from imagegraphics.stores.assets import READY, Asset, AssetStore
@@ -27,7 +27,7 @@ def create_upload(tenant: str, body: CreateAsset) -> dict:
 def describe_asset(tenant: str, asset_id: str) -> dict:
     if not _ASSET_ID.fullmatch(asset_id):
         # Such an id can never exist: answer as for any unknown asset.
-        raise NotFound(f"asset {asset_id} not found", [{"loc": ["asset_id"], "msg": "not found"}])
+        raise NotFound(f"asset {asset_id} not found", [detail(["asset_id"], "not found")])
     logger.append_keys(asset_id=asset_id)
     store = AssetStore.from_settings()
     asset = store.get(tenant, asset_id)

@@ -1,10 +1,4 @@
-"""Service errors beyond those in imagegraphics.errors."""
-from __future__ import annotations
+"""Every domain error lives in imagegraphics.errors; this name stays importable for the service modules."""
+from imagegraphics.errors import ServiceUnavailable
 
-from imagegraphics.errors import ImageGraphicsError
-
-
-class ServiceUnavailable(ImageGraphicsError):
-    """A dependency (queue, table) failed; nothing half-done is left behind and the caller may retry."""
-
-    status = 503
+__all__ = ["ServiceUnavailable"]
