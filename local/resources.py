@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "template.yaml"
+from local.template import ROOT, TEMPLATE, load_template, ref_target
+
+__all__ = ["ENVIRONMENT", "ROOT", "create_resources", "load_template", "resources_of_type"]
+
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
 
@@ -30,30 +31,6 @@ ENVIRONMENT = {
 }
 _QUEUE_ATTRIBUTES = ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds",
                      "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize")
-
-
-class CfnLoader(yaml.SafeLoader):
-    """SafeLoader that reads CloudFormation short tags (!Ref, !GetAtt, !Sub...) as their long form."""
-
-
-def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
-
-
-CfnLoader.add_multi_constructor("!", _construct_tag)
-
-
-def load_template(path: Path | str = TEMPLATE) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=CfnLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def resources_of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
@@ -123,11 +100,10 @@ def _create_tables(dynamodb: Any, template: dict[str, Any], stack_name: str) -> 
 
 
 def _target(value: Any) -> str:
-    """Logical id named by {"Fn::GetAtt": [X, "Arn"]} or {"Ref": X}."""
-    if isinstance(value, dict):
-        target = value.get("Fn::GetAtt") or value.get("Ref")
-        return target[0] if isinstance(target, list) else target
-    raise ValueError(f"expected !GetAtt or !Ref, got {value!r}")
+    target = ref_target(value)
+    if target is None:
+        raise ValueError(f"expected !GetAtt or !Ref, got {value!r}")
+    return target
 
 
 def _create_queues(sqs: Any, template: dict[str, Any], stack_name: str, arns: dict[str, str]) -> dict[str, str]:

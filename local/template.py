@@ -15,29 +15,36 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """SafeLoader that keeps CloudFormation short-form tags (!Ref, !GetAtt, !Sub...) as plain dicts."""
+class CfnLoader(yaml.SafeLoader):
+    """SafeLoader that reads CloudFormation short tags (!Ref, !GetAtt, !Sub...) as their long form."""
 
 
-def _cfn_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict:
-    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
+def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
-        if tag_suffix == "GetAtt":
+        if suffix == "GetAtt":
             value = value.split(".", 1)
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
         value = loader.construct_mapping(node, deep=True)
-    return {name: value}
+    return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
 
 
-_CfnLoader.add_multi_constructor("!", _cfn_tag)
+CfnLoader.add_multi_constructor("!", _construct_tag)
 
 
-def load_template(path: Path = TEMPLATE) -> dict:
+def load_template(path: Path | str = TEMPLATE) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(fh, Loader=CfnLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def ref_target(value: Any) -> str | None:
+    """Logical id named by {"Fn::GetAtt": [X, "Arn"]} or {"Ref": X}; None for anything else."""
+    if isinstance(value, dict):
+        target = value.get("Fn::GetAtt") or value.get("Ref")
+        return target[0] if isinstance(target, list) else target
+    return None
 
 
 @dataclass(frozen=True)
@@ -114,13 +121,6 @@ def _handler(props: dict) -> str:
     return command[0]
 
 
-def _queue_id(ref: Any) -> str | None:
-    if isinstance(ref, dict):
-        target = ref.get("Fn::GetAtt") or ref.get("Ref")
-        return target[0] if isinstance(target, list) else target
-    return None
-
-
 def parse_api(template: dict) -> ApiSpec:
     resources = template.get("Resources", {})
     glob = template.get("Globals", {}).get("Function", {})
@@ -138,7 +138,7 @@ def parse_api(template: dict) -> ApiSpec:
         authorizer = auth.get("Authorizers", {}).get(default_name) if default_name else None
         if authorizer:
             default_authorized = True
-            api.authorizer_function = _queue_id(authorizer.get("FunctionArn"))
+            api.authorizer_function = ref_target(authorizer.get("FunctionArn"))
             api.identity_headers = tuple(authorizer.get("Identity", {}).get("Headers", []))
 
     for logical_id, res in resources.items():
@@ -163,7 +163,7 @@ def parse_api(template: dict) -> ApiSpec:
                 spec.routes.append(Route(eprops["Method"].upper(), eprops["Path"], authorized))
             elif event.get("Type") == "SQS":
                 spec.queues.append(QueueSource(
-                    queue=_queue_id(eprops.get("Queue")) or "",
+                    queue=ref_target(eprops.get("Queue")) or "",
                     batch_size=int(eprops.get("BatchSize", 10)),
                     report_failures="ReportBatchItemFailures" in eprops.get("FunctionResponseTypes", []),
                 ))
