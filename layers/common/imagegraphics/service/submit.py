@@ -7,11 +7,11 @@ from imagegraphics.errors import Conflict, InvalidRequest, NotFound, detail
 from imagegraphics.observability import JOBS_SUBMITTED, count, logger
 from imagegraphics.request import MESSAGE, RequestLimits, parse_request
 from imagegraphics.service.errors import ServiceUnavailable
-from imagegraphics.service.queue import JobQueue
 from imagegraphics.service.references import asset_references, drawn_references
 from imagegraphics.settings import get_settings
 from imagegraphics.stores.assets import READY, AssetStore
 from imagegraphics.stores.jobs import JobStore
+from imagegraphics.stores.queue import JobQueueStore
 
 
 def request_limits() -> RequestLimits:
@@ -36,7 +36,7 @@ def check_assets(tenant: str, req, store: AssetStore) -> None:
     upload has been ingested. A metadata source only needs to exist, not to be READY.
     """
     refs = asset_references(req)
-    records = {asset_id: store.find(asset_id) for asset_id in {a for _, a in refs}}
+    records = store.find_many(a for _, a in refs)
     missing = [detail(loc, f"asset {a} not found") for loc, a in refs
                if records[a] is None or records[a].tenant != tenant]
     if missing:
@@ -57,7 +57,7 @@ def submit_job(tenant: str, body: str | None) -> int:
     logger.append_keys(job_id=job.job_id)
     messages = [{"job_id": job.job_id, "tenant": tenant, "index": i, "asset_id": entry.asset_id}
                 for i, entry in enumerate(req.assets)]
-    failed = JobQueue().send_all(messages)
+    failed = JobQueueStore.from_settings().send_all(messages)
     if failed:
         # Recorded as failed so the job finishes instead of waiting for messages that never left.
         jobs.mark_failed_to_enqueue(job.job_id, [(m["index"], m["asset_id"]) for m in failed])

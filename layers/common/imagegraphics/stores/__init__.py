@@ -6,11 +6,12 @@ from imagegraphics.stores.assets import (
 from imagegraphics.stores.blobs import BlobInfo, BlobStore, PresignedPost
 from imagegraphics.stores.jobs import ERROR, OK, QUEUED, Job, JobItem, JobStore, RecordResult
 from imagegraphics.stores.keys import ApiKeyStore, Principal, hash_key
+from imagegraphics.stores.queue import JobQueueStore
 
 __all__ = [
     "PENDING", "READY", "REJECTED", "Asset", "AssetStore", "Conversion", "conversion_key",
     "derive_metadata", "derived_asset_id", "generated_key", "incoming_key", "new_asset_id",
     "BlobInfo", "BlobStore", "PresignedPost",
     "ERROR", "OK", "QUEUED", "Job", "JobItem", "JobStore", "RecordResult",
-    "ApiKeyStore", "Principal", "hash_key",
+    "ApiKeyStore", "Principal", "hash_key", "JobQueueStore",
 ]

@@ -2,35 +2,38 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from typing import Any
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from imagegraphics.observability import logger
 from imagegraphics.settings import Settings, get_settings
+from imagegraphics.stores import aws
 
 BATCH = 10  # SQS SendMessageBatch limit
 
 
-@lru_cache(maxsize=4)
-def _client(endpoint_url: str | None, region: str):
-    return boto3.client("sqs", endpoint_url=endpoint_url, region_name=region)
+class JobQueueStore:
+    def __init__(self, queue_url: str, sqs: Any):
+        self.queue_url = queue_url
+        self.sqs = sqs
 
-
-class JobQueue:
-    def __init__(self, settings: Settings | None = None):
-        self.settings = settings or get_settings()
-        self.sqs = _client(self.settings.endpoint_url, self.settings.region)
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> "JobQueueStore":
+        settings = settings or get_settings()
+        return cls(settings.jobs_queue_url, aws.client("sqs", settings))
 
     def send_all(self, messages: list[dict]) -> list[dict]:
-        """Send every message; returns those that could not be sent (empty when all went)."""
+        """Send every message (JSON bodies); returns those that could not be sent (empty when all went).
+
+        A batch that fails as a whole is reported, not raised: the caller records its assets as failed.
+        """
         failed: list[dict] = []
         for start in range(0, len(messages), BATCH):
             chunk = messages[start:start + BATCH]
             entries = [{"Id": str(i), "MessageBody": json.dumps(m)} for i, m in enumerate(chunk)]
             try:
-                answer = self.sqs.send_message_batch(QueueUrl=self.settings.jobs_queue_url, Entries=entries)
+                answer = self.sqs.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
             except (BotoCoreError, ClientError):
                 logger.exception("send_message_batch failed")
                 failed.extend(chunk)
