@@ -39,6 +39,16 @@ def test_same_asset_id_cannot_be_created_twice(assets):
     assert assets.get("acme", asset.asset_id).filename == "a.jpg"
 
 
+def test_find_many_reads_every_id_in_batches_and_reports_missing_ones_as_none(assets):
+    made = [assets.create_pending("acme" if i % 2 else "globex", filename=f"{i}.jpg", content_type="image/jpeg")
+            for i in range(105)]  # more than one BatchGetItem call holds
+    missing = "0" * 32
+    found = assets.find_many([a.asset_id for a in made] + [missing, made[0].asset_id])
+    assert set(found) == {a.asset_id for a in made} | {missing}
+    assert found[missing] is None
+    assert all(found[a.asset_id].tenant == a.tenant and found[a.asset_id].filename == a.filename for a in made)
+
+
 def test_mark_ready_records_the_header_and_mark_rejected_the_reason(assets):
     a = assets.create_pending("acme", filename="a.jpg", content_type="image/jpeg")
     ready = assets.mark_ready(a.asset_id, content_type="image/png", width=640, height=480, size=1234)
