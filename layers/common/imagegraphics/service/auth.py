@@ -1,6 +1,9 @@
 """The REQUEST authorizer's logic: find the API key in the headers, resolve it, build the policy."""
 from __future__ import annotations
 
+import hashlib
+import threading
+import time
 from typing import Callable
 
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
@@ -60,3 +63,38 @@ def authorize(event: dict, resolve: Callable[[str], tuple[str, list[str]] | None
     response.allow_all_routes()
     logger.info("authorized", extra={"tenant": tenant})
     return response.asdict()
+
+
+class PrincipalCache:
+    """Known keys remembered for `ttl` seconds in this process, by key hash.
+
+    API Gateway cannot cache this authorizer (a key may come in either of two headers, and a cached
+    REQUEST authorizer needs every identity source present), so without this each request costs a
+    DynamoDB read. Only found keys are remembered: a new key works at once, while a revoked key
+    keeps working in a warm container for at most `ttl` seconds.
+    """
+
+    def __init__(self, ttl: float = 60.0, max_entries: int = 1024):
+        self.ttl, self.max_entries = ttl, max_entries
+        self._entries: dict[str, tuple[float, tuple[str, list[str]]]] = {}
+        self._lock = threading.Lock()
+
+    def resolve(self, key: str, lookup: Callable[[str], tuple[str, list[str]] | None]):
+        """`lookup(key)`'s answer, from memory while fresh."""
+        if self.ttl <= 0:
+            return lookup(key)
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(digest)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        found = lookup(key)
+        if found is not None:
+            with self._lock:
+                if len(self._entries) >= self.max_entries:
+                    self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+                    if len(self._entries) >= self.max_entries:
+                        self._entries.clear()
+                self._entries[digest] = (now + self.ttl, found)
+        return found
