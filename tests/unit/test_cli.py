@@ -77,7 +77,7 @@ def test_invalid_request_prints_the_error_body(tmp_path, capsys):
 def test_unreadable_request_file(tmp_path, capsys):
     (tmp_path / "req.json").write_text("{not json")
     assert main(["render", "--request", str(tmp_path / "req.json")]) == 2
-    assert json.loads(capsys.readouterr().err)["errors"][0]["loc"] == ["body"]
+    assert json.loads(capsys.readouterr().err)["errors"] == [{"loc": [], "msg": "the request body must be valid JSON"}]
 
 
 def test_module_entry_point(tmp_path):

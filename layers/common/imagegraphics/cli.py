@@ -69,16 +69,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load_request(path: Path, max_side: int):
-    from imagegraphics.request import RequestLimits, parse_request
+    from imagegraphics.request import RequestLimits, json_object, parse_request
 
     try:
-        payload = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise InvalidRequest("request is not readable JSON", [detail(["body"], str(exc))]) from exc
-    if not isinstance(payload, dict):
-        raise InvalidRequest("request must be a JSON object", [detail(["body"], "expected an object")])
+        text = path.read_bytes()
+    except OSError as exc:
+        raise InvalidRequest("request file is not readable", [detail([], f"{path}: {exc.strerror}")]) from exc
     # Offline by design: graphics image_url may only name a local file (file://).
-    return parse_request(payload, RequestLimits(max_side=max_side, image_url_schemes=("file",)))
+    return parse_request(json_object(text), RequestLimits(max_side=max_side, image_url_schemes=("file",)))
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -43,9 +43,13 @@ _PART_TYPES = {"assets": TypeAdapter(Assets, config=_STRICT),
                "operations": TypeAdapter(Operations, config=_STRICT)}
 
 
+NOT_JSON = "the request body must be valid JSON"
+NOT_AN_OBJECT = "the request body must be a JSON object"
+
+
 def parse_request(payload: Any, limits: RequestLimits = RequestLimits()) -> ImageGraphicsRequest:
     if not isinstance(payload, dict):
-        raise InvalidRequest(MESSAGE, [detail((), "the request body must be a JSON object")])
+        raise InvalidRequest(MESSAGE, [detail((), NOT_AN_OBJECT)])
     context = {"limits": limits}
     try:
         req = ImageGraphicsRequest.model_validate(payload, context=context)
@@ -61,11 +65,18 @@ def parse_request(payload: Any, limits: RequestLimits = RequestLimits()) -> Imag
 
 def parse_request_json(body: str | bytes | None, limits: RequestLimits = RequestLimits()) -> ImageGraphicsRequest:
     """For an HTTP body: invalid JSON is reported the same way as an invalid request."""
+    return parse_request(json_object(body), limits)
+
+
+def json_object(body: str | bytes | None, message: str = MESSAGE) -> dict:
+    """A JSON body that must be an object (any route's); otherwise InvalidRequest located at the body, []."""
     try:
         payload = json.loads(body or b"")
     except (ValueError, UnicodeDecodeError):
-        raise InvalidRequest(MESSAGE, [detail((), "the request body must be valid JSON")]) from None
-    return parse_request(payload, limits)
+        raise InvalidRequest(message, [detail((), NOT_JSON)]) from None
+    if not isinstance(payload, dict):
+        raise InvalidRequest(message, [detail((), NOT_AN_OBJECT)])
+    return payload
 
 
 def _well_formed_parts(payload: dict, errors: list[ErrorDetail], context: dict) -> ImageGraphicsRequest:

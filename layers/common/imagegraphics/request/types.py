@@ -30,8 +30,12 @@ def limits_of(info: ValidationInfo) -> RequestLimits:
     return (info.context or {}).get("limits") or RequestLimits()
 
 
+def is_asset_id(value: str) -> bool:
+    return _HEX_ID.fullmatch(value) is not None
+
+
 def _asset_id(value: str) -> str:
-    if not _HEX_ID.fullmatch(value):
+    if not is_asset_id(value):
         raise PydanticCustomError("asset_id", "must be an asset id: 32 lowercase hexadecimal characters")
     return value
 

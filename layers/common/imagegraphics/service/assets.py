@@ -1,16 +1,13 @@
 """Asset routes: create an asset and its presigned upload; describe an asset with download URLs."""
 from __future__ import annotations
 
-import re
-
 from imagegraphics.api import AssetResponse, ConversionResponse, CreateAssetResponse, UploadForm
 from imagegraphics.errors import NotFound, detail
 from imagegraphics.observability import logger
+from imagegraphics.request import is_asset_id
 from imagegraphics.service.models import CreateAsset
 from imagegraphics.stores.assets import READY, Asset, AssetStore
 from imagegraphics.stores.blobs import BlobStore
-
-_ASSET_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def create_upload(tenant: str, body: CreateAsset) -> dict:
@@ -25,7 +22,7 @@ def create_upload(tenant: str, body: CreateAsset) -> dict:
 
 
 def describe_asset(tenant: str, asset_id: str) -> dict:
-    if not _ASSET_ID.fullmatch(asset_id):
+    if not is_asset_id(asset_id):
         # Such an id can never exist: answer as for any unknown asset.
         raise NotFound(f"asset {asset_id} not found", [detail(["asset_id"], "not found")])
     logger.append_keys(asset_id=asset_id)

@@ -4,8 +4,9 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 
 from imagegraphics.api import error_body, status_of
-from imagegraphics.errors import Forbidden, ImageGraphicsError, InvalidRequest, Unauthorized, detail
+from imagegraphics.errors import Forbidden, ImageGraphicsError, Unauthorized
 from imagegraphics.observability import logger
+from imagegraphics.request import json_object
 from imagegraphics.stores.keys import ALL_SCOPES
 
 
@@ -21,13 +22,7 @@ def tenant_of(app: APIGatewayRestResolver) -> str:
 
 def json_body(app: APIGatewayRestResolver) -> dict:
     """The request body as a JSON object, or a 400 that says why not."""
-    try:
-        body = app.current_event.json_body
-    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
-        raise InvalidRequest("request body is not valid JSON", [detail(["body"], str(exc))]) from exc
-    if not isinstance(body, dict):
-        raise InvalidRequest("request body must be a JSON object", [detail(["body"], "must be a JSON object")])
-    return body
+    return json_object(app.current_event.decoded_body, "invalid request body")
 
 
 def json_response(status: int, body: dict) -> Response:
