@@ -11,11 +11,11 @@ export AWS_DEFAULT_REGION ?= us-east-1
 
 .PHONY: install model goldens test test-unit demo serve lint bench build deploy apikey clean
 
-$(STAMP): requirements-dev.txt layers/common/requirements.txt layers/common/pyproject.toml
+$(STAMP): requirements-dev.txt constraints.txt layers/common/requirements.txt layers/common/pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/pip install -q pip==26.3
+	$(BIN)/pip install -q -r requirements-dev.txt -c constraints.txt
 	$(BIN)/pip install -q -e layers/common
 	touch $@
 
@@ -50,7 +50,7 @@ bench: install
 # aws-sam-cli pins its own dependencies, so it gets a venv of its own.
 $(SAM_VENV)/.installed: requirements-sam.txt
 	$(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install -q --upgrade pip
+	$(SAM_VENV)/bin/pip install -q pip==26.3
 	$(SAM_VENV)/bin/pip install -q -r requirements-sam.txt
 	touch $@
 
