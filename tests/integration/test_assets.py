@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 import requests
 from integration_support import jpeg
 
@@ -63,6 +64,22 @@ def test_invalid_bodies_are_400_with_every_location(stack):
                                 "metadata": {"blob": "x" * 20000}})
     status, body = stack.respond("assets", event)
     assert status == 400 and body["errors"][0]["loc"] == ["metadata"]
+    assert stack.count_items("ASSET#") == 0
+
+
+@pytest.mark.parametrize("metadata, loc, rule", [
+    ('{"n": ' + "1" * 51 + "}", ["metadata", "n"], "38 significant digits"),
+    ('{"deep": {"n": 1e400}}', ["metadata", "deep", "n"], "finite"),
+    ('{"n": NaN}', ["metadata", "n"], "finite"),
+    ('{"k": ' * 40 + "1" + "}" * 40, ["metadata"] + ["k"] * 30, "30 levels"),
+])
+def test_metadata_the_table_cannot_store_is_400_at_its_path(stack, metadata, loc, rule):
+    event = stack.event("apigw_post_asset")
+    event["body"] = '{"filename": "a.png", "content_type": "image/png", "metadata": %s}' % metadata
+    status, body = stack.respond("assets", event)
+    assert status == 400, body
+    [error] = body["errors"]
+    assert error["loc"] == loc and rule in error["msg"]
     assert stack.count_items("ASSET#") == 0
 
 

@@ -7,7 +7,7 @@ from pydantic import Field, NonNegativeInt, RootModel, model_validator
 from pydantic_core import PydanticCustomError
 
 from imagegraphics.request.base import RequestObject
-from imagegraphics.request.types import AssetId, Color, ConversionName, Side
+from imagegraphics.request.types import AssetId, Color, ConversionName, DynamoJson, Side
 
 DEFAULT_CONVERSION_NAME = "image-graphics"
 
@@ -40,7 +40,7 @@ class MetadataOptions(RequestObject):
     inherit: bool = False
     src_asset_id: AssetId | None = None
     inherit_fields: list[str] | None = None  # None: every field of the source
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: DynamoJson = Field(default_factory=dict)
 
 
 class Disposition(RequestObject):

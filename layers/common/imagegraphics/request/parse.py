@@ -107,11 +107,19 @@ def located_errors(exc: ValidationError) -> list[ErrorDetail]:
 def _located(error: Any) -> ErrorDetail:
     ctx = error.get("ctx") or {}
     loc = [part for part in error["loc"] if not _internal(part)]
-    if "at" in ctx:  # our validators name the offending key this way (e.g. an unknown operation)
-        loc.append(ctx["at"])
+    loc += at_path(ctx)
     template = _MESSAGES.get(error["type"])
     msg = template.format(**ctx) if template and _formattable(template, ctx) else error["msg"]
     return detail(loc, msg)
+
+
+def at_path(ctx: dict | None) -> list[str | int]:
+    """Our validators name the offending key ("at": an unknown operation) or path inside a value
+    ("at": a tuple, e.g. a metadata number) this way; pydantic's location stops at the field."""
+    at = (ctx or {}).get("at")
+    if at is None:
+        return []
+    return list(at) if isinstance(at, tuple) else [at]
 
 
 def _internal(part: str | int) -> bool:

@@ -1,6 +1,9 @@
 """Field types shared by the request objects: ids, colours, names, URLs, sizes, and the request limits."""
 from __future__ import annotations
 
+import decimal
+import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -13,6 +16,8 @@ _HEX_ID = re.compile(r"[0-9a-f]{32}")
 _HEX_COLOR = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 _CONVERSION_NAME = re.compile(r"[A-Za-z0-9_-]{1,30}")
 MAX_URL_LENGTH = 2048
+MAX_METADATA_BYTES = 16 * 1024  # metadata as compact JSON: well under DynamoDB's 400 KB item limit
+MAX_METADATA_DEPTH = 30  # DynamoDB nests maps and lists at most 32 levels inside an item
 
 
 @dataclass(frozen=True)
@@ -109,3 +114,59 @@ def _side(value: int, info: ValidationInfo) -> int:
 
 
 Side = Annotated[int, AfterValidator(_side)]
+
+
+# DynamoDB numbers: 38 significant digits, magnitudes from 1e-130 to under 1e126. boto3 converts
+# with the same traps, so a value this context takes is one the table stores.
+_DYNAMO_NUMBERS = decimal.Context(prec=38, Emin=-128, Emax=126, traps=[
+    decimal.Clamped, decimal.Overflow, decimal.Inexact, decimal.Rounded, decimal.Underflow])
+_NUMBER_RULE = "must be a number DynamoDB can store: at most 38 significant digits, magnitude 1e-130 to 1e125"
+
+
+def _storable_number(value: int | float) -> str | None:
+    """Why a JSON number cannot be stored, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "must be a finite number (not NaN or Infinity)"
+    try:
+        # A float is stored as it is written in JSON (repr), as the stores convert it.
+        number = _DYNAMO_NUMBERS.create_decimal(repr(value) if isinstance(value, float) else value)
+    except decimal.DecimalException:
+        return _NUMBER_RULE
+    return None if number.is_zero() or -130 <= number.adjusted() <= 125 else _NUMBER_RULE
+
+
+def _json_problem(value: Any) -> tuple[tuple[str | int, ...], str] | None:
+    """(path, rule) of the first value a DynamoDB map cannot hold, walking without recursion."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, dict):
+            children = list(item.items())
+        elif isinstance(item, list):
+            children = list(enumerate(item))
+        else:
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                problem = _storable_number(item)
+                if problem:
+                    return path, problem
+            continue
+        if children and len(path) >= MAX_METADATA_DEPTH:
+            return path, f"nested more than {MAX_METADATA_DEPTH} levels deep"
+        stack.extend((path + (key,), child) for key, child in reversed(children))
+    return None
+
+
+def _dynamo_json(value: dict[str, Any]) -> dict[str, Any]:
+    problem = _json_problem(value)
+    if problem is not None:
+        # "at" extends the error's location to the offending value (see parse.py).
+        raise PydanticCustomError("dynamo_json", problem[1], {"at": problem[0]})
+    size = len(json.dumps(value, separators=(",", ":")).encode())
+    if size > MAX_METADATA_BYTES:
+        raise PydanticCustomError("dynamo_json", "must be at most {max} bytes as JSON (got {size})",
+                                  {"max": MAX_METADATA_BYTES, "size": size})
+    return value
+
+
+# Free-form metadata stored as a DynamoDB map: finite numbers it can hold, bounded depth and size.
+DynamoJson = Annotated[dict[str, Any], AfterValidator(_dynamo_json)]

@@ -1,17 +1,16 @@
 """Bodies the API accepts besides the Image Graphics request (which has its own package)."""
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from imagegraphics.errors import InvalidRequest, detail
 from imagegraphics.imaging.decode import CONTENT_TYPES
+from imagegraphics.request import DynamoJson, at_path
 
 ACCEPTED_CONTENT_TYPES = frozenset(CONTENT_TYPES.values())
 MAX_FILENAME_CHARS = 255
-MAX_METADATA_BYTES = 16 * 1024  # well under DynamoDB's 400 KB item limit, with room for the rest
 
 
 def _image_type(value: str) -> str:
@@ -20,19 +19,12 @@ def _image_type(value: str) -> str:
     return value
 
 
-def _bounded_json(value: dict[str, Any]) -> dict[str, Any]:
-    size = len(json.dumps(value, separators=(",", ":")).encode())
-    if size > MAX_METADATA_BYTES:
-        raise ValueError(f"must be at most {MAX_METADATA_BYTES} bytes as JSON (got {size})")
-    return value
-
-
 class CreateAsset(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     filename: Annotated[str, Field(min_length=1, max_length=MAX_FILENAME_CHARS)]
     content_type: Annotated[str, AfterValidator(_image_type)]
-    metadata: Annotated[dict[str, Any], AfterValidator(_bounded_json)] = Field(default_factory=dict)
+    metadata: DynamoJson = Field(default_factory=dict)
 
 
 def parse_body(model: type[BaseModel], body: dict) -> BaseModel:
@@ -40,5 +32,6 @@ def parse_body(model: type[BaseModel], body: dict) -> BaseModel:
     try:
         return model.model_validate(body)
     except ValidationError as exc:
-        errors = [detail(list(e["loc"]), e["msg"].removeprefix("Value error, ")) for e in exc.errors()]
+        errors = [detail(list(e["loc"]) + at_path(e.get("ctx")), e["msg"].removeprefix("Value error, "))
+                  for e in exc.errors()]
         raise InvalidRequest("invalid request body", errors) from exc
