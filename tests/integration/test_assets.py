@@ -92,6 +92,14 @@ def test_body_that_is_not_json_is_400(stack):
         assert body["errors"][0]["loc"] == []
 
 
+def test_body_nested_past_the_parser_stack_is_400(stack):
+    event = stack.event("apigw_post_asset")
+    event["body"] = '{"metadata": ' + "[" * 100_000
+    status, body = stack.respond("assets", event)
+    assert status == 400, body
+    assert body["errors"] == [{"loc": [], "msg": "the request body must be valid JSON nested less deeply"}]
+
+
 def test_missing_authorizer_context_is_401_and_missing_scope_403(stack):
     event = stack.event("apigw_get_asset")
     del event["requestContext"]["authorizer"]

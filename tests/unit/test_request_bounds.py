@@ -58,3 +58,10 @@ def test_metadata_nesting_is_bounded():
 def test_metadata_data_is_bounded_like_asset_metadata():
     [error] = errors_of(with_data({"blob": "x" * 500_000}))
     assert error["loc"] == DATA_LOC and "at most 16384 bytes" in error["msg"]
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000, '{"a": ' * 100_000])
+def test_json_nested_past_the_parser_stack_is_a_400(body):
+    with pytest.raises(InvalidRequest) as exc:
+        parse_request_json(body)
+    assert exc.value.errors == [{"loc": [], "msg": "the request body must be valid JSON nested less deeply"}]

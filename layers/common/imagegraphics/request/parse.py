@@ -45,6 +45,7 @@ _PART_TYPES = {"assets": TypeAdapter(Assets, config=_STRICT),
 
 NOT_JSON = "the request body must be valid JSON"
 NOT_AN_OBJECT = "the request body must be a JSON object"
+TOO_DEEP = "the request body must be valid JSON nested less deeply"
 
 
 def parse_request(payload: Any, limits: RequestLimits = RequestLimits()) -> ImageGraphicsRequest:
@@ -74,6 +75,8 @@ def json_object(body: str | bytes | None, message: str = MESSAGE) -> dict:
         payload = json.loads(body or b"")
     except (ValueError, UnicodeDecodeError):
         raise InvalidRequest(message, [detail((), NOT_JSON)]) from None
+    except RecursionError:  # the parser recurses per nesting level: `[` x 100000 exhausts the stack
+        raise InvalidRequest(message, [detail((), TOO_DEEP)]) from None
     if not isinstance(payload, dict):
         raise InvalidRequest(message, [detail((), NOT_AN_OBJECT)])
     return payload
