@@ -46,6 +46,31 @@ def test_body_that_is_not_json_is_400(stack):
     assert status == 400 and body["errors"][0]["msg"] == "the request body must be valid JSON"
 
 
+def _with_data(stack, flow_ids, data) -> dict:
+    event = stack.event("apigw_submit_remove_new_asset", ids=flow_ids)
+    request = json.loads(event["body"])
+    options = request["assets"][0][flow_ids["asset"]]["options"]
+    options["disposition"].setdefault("metadata", {})["data"] = data
+    event["body"] = json.dumps(request)
+    return event
+
+
+def test_metadata_data_the_table_cannot_store_is_400(stack, flow_ids):
+    for data, rule in (({"n": 10 ** 50}, "38 significant digits"), ({"blob": "x" * 20_000}, "16384 bytes")):
+        status, body = stack.respond("submit", _with_data(stack, flow_ids, data))
+        assert status == 400, body
+        [error] = body["errors"]
+        assert error["loc"][4:7] == ["disposition", "metadata", "data"] and rule in error["msg"]
+    assert stack.count_items("JOB#") == 0 and stack.job_messages() == []
+
+
+def test_request_larger_than_a_job_can_store_is_413(stack, flow_ids):
+    status, body = stack.respond("submit", _with_data(stack, flow_ids, {"blob": "x" * 500_000}))
+    assert status == 413, body
+    assert "262144 bytes" in body["message"] and body["errors"][0]["loc"] == []
+    assert stack.count_items("JOB#") == 0 and stack.job_messages() == []
+
+
 def test_missing_and_other_tenants_assets_are_404_naming_each_id(stack, flow_ids):
     flow_ids["background"] = stack.ready("other")
     del flow_ids["border"]  # the sample id: no such asset

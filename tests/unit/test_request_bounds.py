@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from imagegraphics.errors import InvalidRequest
+from imagegraphics.errors import InvalidRequest, PayloadTooLarge
 from imagegraphics.request import parse_request, parse_request_json
 
 A = "0123456789abcdef0123456789abcdef"
@@ -56,12 +56,32 @@ def test_metadata_nesting_is_bounded():
 
 
 def test_metadata_data_is_bounded_like_asset_metadata():
-    [error] = errors_of(with_data({"blob": "x" * 500_000}))
+    [error] = errors_of(with_data({"blob": "x" * 20_000}))
     assert error["loc"] == DATA_LOC and "at most 16384 bytes" in error["msg"]
 
 
-@pytest.mark.parametrize("body", ["[" * 100_000, '{"a": ' * 100_000])
+@pytest.mark.parametrize("body", ["[" * 100_000, '{"a":' * 50_000])
 def test_json_nested_past_the_parser_stack_is_a_400(body):
     with pytest.raises(InvalidRequest) as exc:
         parse_request_json(body)
     assert exc.value.errors == [{"loc": [], "msg": "the request body must be valid JSON nested less deeply"}]
+
+
+def test_a_body_over_the_limit_is_refused_before_parsing():
+    body = json.dumps(with_data({"blob": "x" * 300_000}))
+    with pytest.raises(PayloadTooLarge) as exc:
+        parse_request_json(body)
+    assert exc.value.status == 413 and "262144 bytes" in exc.value.message
+    assert exc.value.errors[0]["loc"] == [] and f"got {len(body)}" in exc.value.errors[0]["msg"]
+
+
+def test_a_request_is_measured_as_stored_with_characters_escaped():
+    # 100 000 characters of 3 bytes: 300 KB as UTF-8 but 600 KB as the job store writes it (\uXXXX).
+    payload = with_data({})
+    payload["assets"][0][A]["options"]["disposition"]["metadata"]["inherit_fields"] = ["字" * 1000] * 100
+    assert len(json.dumps(payload, ensure_ascii=False).encode()) < 400_000
+    with pytest.raises(PayloadTooLarge):
+        parse_request(payload)
+    with pytest.raises(PayloadTooLarge):
+        parse_request_json(json.dumps(payload, ensure_ascii=False))
+    assert parse_request(with_data({"k": "字" * 1000}))  # well under: accepted

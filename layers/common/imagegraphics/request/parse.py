@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
-from imagegraphics.errors import ErrorDetail, InvalidRequest, detail
+from imagegraphics.errors import ErrorDetail, InvalidRequest, PayloadTooLarge, detail
 from imagegraphics.request.model import PARTS, Assets, ImageGraphicsRequest, Operations
 from imagegraphics.request.options import DEFAULT_CONVERSION_NAME, AssetEntry
 from imagegraphics.request.rules import RULES
@@ -46,11 +46,15 @@ _PART_TYPES = {"assets": TypeAdapter(Assets, config=_STRICT),
 NOT_JSON = "the request body must be valid JSON"
 NOT_AN_OBJECT = "the request body must be a JSON object"
 TOO_DEEP = "the request body must be valid JSON nested less deeply"
+# The job item stores the request as JSON: with its other attributes it must stay under DynamoDB's
+# 400 KB item limit, even when every character is escaped (\uXXXX) as the stores write it.
+MAX_BODY_BYTES = 256 * 1024
 
 
 def parse_request(payload: Any, limits: RequestLimits = RequestLimits()) -> ImageGraphicsRequest:
     if not isinstance(payload, dict):
         raise InvalidRequest(MESSAGE, [detail((), NOT_AN_OBJECT)])
+    _check_size(_stored_size(payload))
     context = {"limits": limits}
     try:
         req = ImageGraphicsRequest.model_validate(payload, context=context)
@@ -71,6 +75,7 @@ def parse_request_json(body: str | bytes | None, limits: RequestLimits = Request
 
 def json_object(body: str | bytes | None, message: str = MESSAGE) -> dict:
     """A JSON body that must be an object (any route's); otherwise InvalidRequest located at the body, []."""
+    _check_size(len(body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body or b""))
     try:
         payload = json.loads(body or b"")
     except (ValueError, UnicodeDecodeError):
@@ -80,6 +85,20 @@ def json_object(body: str | bytes | None, message: str = MESSAGE) -> dict:
     if not isinstance(payload, dict):
         raise InvalidRequest(message, [detail((), NOT_AN_OBJECT)])
     return payload
+
+
+def _stored_size(payload: dict) -> int:
+    """Bytes of the payload as the job store writes it (json.dumps, non-ASCII escaped)."""
+    try:
+        return len(json.dumps(payload, default=str))
+    except RecursionError:
+        raise InvalidRequest(MESSAGE, [detail((), TOO_DEEP)]) from None
+
+
+def _check_size(size: int) -> None:
+    if size > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the request body is larger than the limit of {MAX_BODY_BYTES} bytes",
+                              [detail((), f"must be at most {MAX_BODY_BYTES} bytes as JSON (got {size})")])
 
 
 def _well_formed_parts(payload: dict, errors: list[ErrorDetail], context: dict) -> ImageGraphicsRequest:
