@@ -5,9 +5,12 @@ import json
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from botocore.exceptions import ClientError
 from integration_support import BLUE, GREEN, RED, canvas_request, fetch, frame_png, png, process, status, submit
 
+from imagegraphics.stores.assets import AssetStore
 from imagegraphics.stores.blobs import BlobStore
+from imagegraphics.stores.jobs import JobStore
 
 
 def test_conversion_is_written_with_the_right_pixels_and_the_original_is_kept(stack):
@@ -181,3 +184,68 @@ def test_graphic_url_over_plain_http_is_refused_at_submit(stack):
     code, body = stack.respond("submit", event)
     assert code == 400
     assert body["errors"][0]["loc"] == ["operations", 0, "graphics_add", "graphics", 0, "options", "image_url"]
+
+
+def _new_asset_job(stack, data_schema_id: int = 7) -> tuple[int, dict]:
+    """A job creating a new asset, stored as the job store holds it (as if submitted)."""
+    ids = {"asset": stack.ready("dev", png((64, 48), RED)), "border": stack.ready("dev", frame_png())}
+    request = canvas_request(ids["asset"], ids["border"])
+    request["assets"][0][ids["asset"]]["options"]["disposition"] = {
+        "create_asset": True, "data_schema_id": data_schema_id}
+    return stack.jobs.create_job("dev", request, total=1).job_id, ids
+
+
+def _generated(stack) -> list[str]:
+    listed = stack.blobs.s3.list_objects_v2(Bucket=stack.blobs.bucket, Prefix="generated/")
+    return [o["Key"] for o in listed.get("Contents", [])]
+
+
+def test_a_stored_job_the_table_cannot_record_is_an_error_and_leaves_no_object(stack):
+    job_id, ids = _new_asset_job(stack, data_schema_id=10 ** 45)
+    assert process(stack, job_id, ids) == {"batchItemFailures": []}
+    [error] = status(stack, job_id)["error"]
+    assert "data_schema_id" in error["error"]
+    assert _generated(stack) == []
+
+
+def test_a_record_the_table_refuses_is_the_assets_error_and_its_object_is_deleted(stack, monkeypatch):
+    job_id, ids = _new_asset_job(stack)
+
+    def refused(self, *args, **kwargs):
+        raise ClientError({"Error": {"Code": "ValidationException",
+                                     "Message": "Item size has exceeded the maximum allowed size"}}, "PutItem")
+
+    monkeypatch.setattr(AssetStore, "create_derived_asset", refused)
+    assert process(stack, job_id, ids) == {"batchItemFailures": []}
+    body = status(stack, job_id)
+    [error] = body["error"]
+    assert body["status"] == "ERROR" and "refused by the table: Item size has exceeded" in error["error"]
+    assert _generated(stack) == []
+
+
+def test_a_record_that_fails_to_write_is_retried_and_its_object_is_deleted_meanwhile(stack, monkeypatch):
+    job_id, ids = _new_asset_job(stack)
+    real = AssetStore.create_derived_asset
+    monkeypatch.setattr(AssetStore, "create_derived_asset", lambda *a, **k: (_ for _ in ()).throw(
+        RuntimeError("table hiccup")))
+    with pytest.raises(BatchProcessingError):
+        process(stack, job_id, ids)
+    assert _generated(stack) == [] and stack.jobs.get_job("dev", job_id).status == "QUEUED"
+    monkeypatch.setattr(AssetStore, "create_derived_asset", real)
+    assert process(stack, job_id, ids) == {"batchItemFailures": []}
+    [output] = status(stack, job_id)["output"]
+    assert _generated(stack) == [stack.assets.find(output["asset_id"]).s3_key]
+
+
+def test_an_object_whose_record_exists_is_kept_when_a_retry_fails_to_record(stack, monkeypatch):
+    job_id, ids = _new_asset_job(stack)
+    monkeypatch.setattr(JobStore, "record_item", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("busy")))
+    with pytest.raises(BatchProcessingError):
+        process(stack, job_id, ids)  # object and asset record written, the job item not
+    [key] = _generated(stack)
+    stack.clear_idempotency()
+    monkeypatch.setattr(AssetStore, "create_derived_asset", lambda *a, **k: (_ for _ in ()).throw(
+        RuntimeError("table hiccup")))
+    with pytest.raises(BatchProcessingError):
+        process(stack, job_id, ids)
+    assert _generated(stack) == [key]  # its record (from the first attempt) still names it

@@ -85,3 +85,13 @@ def test_a_request_is_measured_as_stored_with_characters_escaped():
     with pytest.raises(PayloadTooLarge):
         parse_request_json(json.dumps(payload, ensure_ascii=False))
     assert parse_request(with_data({"k": "字" * 1000}))  # well under: accepted
+
+
+@pytest.mark.parametrize("value, msg", [
+    (10 ** 45, "must be 2147483647 or less"), (2 ** 31, "must be 2147483647 or less"), (-1, "must be 0 or more")])
+def test_data_schema_id_is_a_32_bit_id(value, msg):
+    payload = with_data({})
+    payload["assets"][0][A]["options"]["disposition"]["data_schema_id"] = value
+    assert errors_of(payload) == [{"loc": DATA_LOC[:-2] + ["data_schema_id"], "msg": msg}]
+    payload["assets"][0][A]["options"]["disposition"]["data_schema_id"] = 2 ** 31 - 1
+    assert parse_request(payload).assets[0].options.disposition.data_schema_id == 2 ** 31 - 1

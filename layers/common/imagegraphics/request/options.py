@@ -1,7 +1,7 @@
 """Per-asset options: canvas, size, crop, position and where the result goes (disposition)."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, NonNegativeInt, RootModel, model_validator
 from pydantic_core import PydanticCustomError
@@ -10,6 +10,7 @@ from imagegraphics.request.base import RequestObject
 from imagegraphics.request.types import AssetId, Color, ConversionName, DynamoJson, Side
 
 DEFAULT_CONVERSION_NAME = "image-graphics"
+MAX_DATA_SCHEMA_ID = 2**31 - 1  # a signed 32-bit id, as schema ids are elsewhere
 
 
 class Size(RequestObject):
@@ -48,7 +49,7 @@ class Disposition(RequestObject):
     create_asset: bool = False
     conversion_name: ConversionName | None = None
     mode: Literal["APPEND", "REPLACE"] = "APPEND"
-    data_schema_id: int | None = None
+    data_schema_id: Annotated[int, Field(ge=0, le=MAX_DATA_SCHEMA_ID)] | None = None
     metadata: MetadataOptions | None = None
 
     @property

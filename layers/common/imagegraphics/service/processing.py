@@ -1,15 +1,19 @@
 """Processor: render one asset of a job and save it as a conversion or a new asset, exactly once.
 
 Order of writes: the S3 object first, then its record, then the job item; so a failure at any point
-leaves nothing pointing at a missing object, and a retry rewrites the same keys.
+leaves nothing pointing at a missing object, and a retry rewrites the same keys. A new asset's
+object whose record could not be written is deleted again, so no object is left that nothing names.
 """
 from __future__ import annotations
 
+import decimal
 import time
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from imagegraphics.errors import ImageGraphicsError
+from botocore.exceptions import ClientError
+
+from imagegraphics.errors import Conflict, ImageGraphicsError, InvalidRequest, detail
 from imagegraphics.imaging import RenderLimits, RenderResult, render_asset
 from imagegraphics.observability import ASSETS_FAILED, ASSETS_PROCESSED, PROCESSING_MS, count, logger, milliseconds
 from imagegraphics.request import AssetEntry, BgRemove, parse_request
@@ -73,11 +77,49 @@ def save_output(job_id: int, index: int, tenant: str, entry: AssetEntry, result:
     key = generated_key(new_id)
     filename = f"{PurePosixPath(source.filename or source.asset_id).stem}.png"
     blobs.put_bytes(key, result.data, result.content_type)
-    assets.create_derived_asset(tenant, asset_id=new_id, source_asset_id=source.asset_id, job_id=job_id,
-                                s3_key=key, content_type=result.content_type, width=result.width,
-                                height=result.height, size=len(result.data), metadata=metadata,
-                                data_schema_id=d.data_schema_id, filename=filename)
+    try:
+        assets.create_derived_asset(tenant, asset_id=new_id, source_asset_id=source.asset_id, job_id=job_id,
+                                    s3_key=key, content_type=result.content_type, width=result.width,
+                                    height=result.height, size=len(result.data), metadata=metadata,
+                                    data_schema_id=d.data_schema_id, filename=filename)
+    except Conflict:
+        raise  # the object at this key belongs to the asset that holds the id
+    except Exception as exc:
+        _delete_unrecorded(key, new_id, assets, blobs)
+        reason = _refused_by_table(exc)
+        if reason is None:
+            raise
+        # Retrying cannot change the answer: the asset's outcome is this error.
+        loc = ("assets", index, entry.asset_id, "options", "disposition")
+        raise InvalidRequest("the new asset could not be recorded",
+                             [detail(loc, f"refused by the table: {reason}")]) from exc
     return Saved(filename, key, new_id)
+
+
+def _refused_by_table(exc: Exception) -> str | None:
+    """Why DynamoDB refused the record for what it holds (not for being busy or down), else None.
+
+    The stores surface a number boto3 cannot convert as a decimal signal (Rounded, Inexact, ...)
+    and a record the table refuses (too large, nested too deeply) as a ValidationException.
+    """
+    if isinstance(exc, decimal.DecimalException):
+        return f"a number it cannot store ({type(exc).__name__})"
+    if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") == "ValidationException":
+        return str(exc.response["Error"].get("Message") or "ValidationException")
+    return None
+
+
+def _delete_unrecorded(key: str, asset_id: str, assets: AssetStore, blobs: BlobStore) -> None:
+    """Best effort: the object just written has no record, so nothing would ever point at it.
+
+    Kept when a record exists after all (an earlier attempt of this message wrote it).
+    """
+    try:
+        if assets.find(asset_id) is None:
+            blobs.delete(key)
+            logger.warning("unrecorded output deleted", extra={"s3_key": key})
+    except Exception:
+        logger.exception("unrecorded output could not be deleted", extra={"s3_key": key})
 
 
 def process_job_message(message: dict) -> dict:

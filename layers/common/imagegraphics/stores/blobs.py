@@ -98,3 +98,7 @@ class BlobStore:
     def put_bytes(self, key: str, data: bytes, content_type: str) -> BlobInfo:
         answer = self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
         return BlobInfo(key, len(data), content_type, answer.get("ETag"))
+
+    def delete(self, key: str) -> None:
+        """Remove the object; a missing one is not an error (S3 answers the same)."""
+        self.s3.delete_object(Bucket=self.bucket, Key=key)
