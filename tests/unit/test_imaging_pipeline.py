@@ -259,6 +259,18 @@ def test_output_pixel_limit():
     assert err.value.errors[0]["loc"] == ["assets", 0, A, "options", "canvas", "size"]
 
 
+def test_graphic_enlarged_past_the_output_pixel_limit_is_refused_at_its_size():
+    graphics = [{"type": "image", "options": {"image_id": G1, "size": size(30, 30)}}]
+    with pytest.raises(RenderFailed) as err:
+        render({}, [{"graphics_add": {"graphics": graphics}}], {A: solid((4, 4)), G1: solid((2, 2))},
+               limits=RenderLimits(max_output_pixels=899))
+    assert err.value.errors == [{"loc": ["operations", 0, "graphics_add", "graphics", 0, "options", "size"],
+                                 "msg": "30x30 exceeds the limit of 899 pixels"}]
+    _, out = render({}, [{"graphics_add": {"graphics": graphics}}], {A: solid((4, 4)), G1: solid((2, 2), BLUE)},
+                    limits=RenderLimits(max_output_pixels=900))
+    assert out.size == (4, 4) and out.getpixel((0, 0)) == BLUE  # centred and clipped to the output
+
+
 def test_drawing_on_the_asset_never_changes_the_cached_decode():
     # The asset is also the background: the graphic drawn on the asset must not show up in it.
     graphics = [{"type": "image", "options": {"image_id": G1, "position": {"x": 0, "y": 0}}}]

@@ -95,3 +95,24 @@ def test_data_schema_id_is_a_32_bit_id(value, msg):
     assert errors_of(payload) == [{"loc": DATA_LOC[:-2] + ["data_schema_id"], "msg": msg}]
     payload["assets"][0][A]["options"]["disposition"]["data_schema_id"] = 2 ** 31 - 1
     assert parse_request(payload).assets[0].options.disposition.data_schema_id == 2 ** 31 - 1
+
+
+def graphics_request(graphics_per_op, ops):
+    graphic = {"type": "image", "options": {"image_id": A}}
+    operation = {"graphics_add": {"graphics": [graphic] * graphics_per_op}}
+    return {"assets": [{A: {}}], "operations": [operation] * ops}
+
+
+def test_graphics_per_graphics_add_are_capped_at_20():
+    assert len(parse_request(graphics_request(20, 1)).operations[0].graphics) == 20
+    assert errors_of(graphics_request(21, 1)) == [
+        {"loc": ["operations", 0, "graphics_add", "graphics"], "msg": "at most 20 graphics per graphics_add"}]
+
+
+def test_graphics_add_operations_are_capped_at_10_and_operations_at_13():
+    assert len(parse_request(graphics_request(1, 10)).operations) == 10
+    assert errors_of(graphics_request(1, 12)) == [
+        {"loc": ["operations", i, "graphics_add"], "msg": "at most 10 graphics_add operations per request"}
+        for i in (10, 11)]
+    assert errors_of(graphics_request(1, 14)) == [
+        {"loc": ["operations"], "msg": "at most 13 operations per request"}]

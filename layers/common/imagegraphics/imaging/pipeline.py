@@ -206,9 +206,13 @@ class _Render:
                 image = self.load_image(g.image_id, gloc + ("image_id",))
             else:
                 image = self.load_url(g.image_url, gloc + ("image_url",))
+            if g.size is not None:
+                # Like every layer the render builds: a graphic enlarged past the limit is refused.
+                target = fit_inside(image.size, (g.size.width, g.size.height))
+                self.check_pixels(target, gloc + ("size",))
             with self.timed("composite"):
                 if g.size is not None:
-                    image = resize(image, fit_inside(image.size, (g.size.width, g.size.height)))
+                    image = resize(image, target)
                 if g.color is not None:
                     image = compose.tint(image, g.color)
                 offset = self.graphic_offset(g.position, image.size, gloc + ("position",))

@@ -18,6 +18,6 @@ __all__ = [
     "BorderAdd", "BorderAddOptions", "Canvas", "Color", "ConversionName", "Crop", "DEFAULT_CONVERSION_NAME",
     "Disposition", "DynamoJson", "Graphic", "GraphicOptions", "GraphicsAdd", "ImageGraphicsRequest",
     "MAX_BODY_BYTES", "MAX_METADATA_BYTES", "MESSAGE", "MetadataOptions", "OPERATIONS", "Operation",
-    "Position", "RULES", "RequestLimits", "Size", "at_path", "check_position_fits", "format_color", "is_asset_id", "json_object",
-    "parse_color", "parse_request", "parse_request_json",
+    "Position", "RULES", "RequestLimits", "Size", "at_path", "check_position_fits", "format_color",
+    "is_asset_id", "json_object", "parse_color", "parse_request", "parse_request_json",
 ]

@@ -7,7 +7,7 @@ from pydantic import AfterValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from imagegraphics.request.base import RequestObject
-from imagegraphics.request.operations import BgAdd, BorderAdd, GraphicsAdd, Operation
+from imagegraphics.request.operations import MAX_GRAPHICS_ADD, BgAdd, BorderAdd, GraphicsAdd, Operation
 from imagegraphics.request.options import AssetEntry
 from imagegraphics.request.types import limits_of
 
@@ -21,9 +21,15 @@ def _assets_count(assets: list[AssetEntry], info: ValidationInfo) -> list[AssetE
     return assets
 
 
+# bg_remove, bg_add and border_add once each (rules.py), graphics_add up to MAX_GRAPHICS_ADD times.
+MAX_OPERATIONS = 3 + MAX_GRAPHICS_ADD
+
+
 def _operations_count(operations: list[Any]) -> list[Any]:
     if not operations:
         raise PydanticCustomError("too_short", "at least one operation is required")
+    if len(operations) > MAX_OPERATIONS:
+        raise PydanticCustomError("too_long", "at most {max} operations per request", {"max": MAX_OPERATIONS})
     return operations
 
 

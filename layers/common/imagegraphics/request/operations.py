@@ -57,15 +57,21 @@ class Graphic(RequestObject):
     options: GraphicOptions
 
 
-def _not_empty(graphics: list[Graphic]) -> list[Graphic]:
+MAX_GRAPHICS = 20  # per graphics_add: each is decoded, resized and composited over the output
+MAX_GRAPHICS_ADD = 10  # graphics_add operations per request (the only operation that may repeat)
+
+
+def _graphics_count(graphics: list[Graphic]) -> list[Graphic]:
     if not graphics:
         raise PydanticCustomError("too_short", "must list at least one graphic")
+    if len(graphics) > MAX_GRAPHICS:
+        raise PydanticCustomError("too_long", "at most {max} graphics per graphics_add", {"max": MAX_GRAPHICS})
     return graphics
 
 
 class GraphicsAdd(OperationObject):
     name: ClassVar[str] = "graphics_add"
-    graphics: Annotated[list[Graphic], AfterValidator(_not_empty)]
+    graphics: Annotated[list[Graphic], AfterValidator(_graphics_count)]
 
 
 class BorderAddOptions(RequestObject):

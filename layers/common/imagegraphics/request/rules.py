@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 from imagegraphics.errors import ErrorDetail, Loc, RenderFailed, detail
 from imagegraphics.request.model import ImageGraphicsRequest
-from imagegraphics.request.operations import BgAdd, GraphicsAdd
+from imagegraphics.request.operations import MAX_GRAPHICS_ADD, BgAdd, GraphicsAdd
 from imagegraphics.request.options import AssetOptions, Position
 
 # Repeating these has no meaning (a second background would hide the first); graphics_add may repeat.
@@ -143,6 +143,13 @@ def operations_at_most_once(req: ImageGraphicsRequest) -> list[ErrorDetail]:
     return errors
 
 
+def graphics_add_at_most_max(req: ImageGraphicsRequest) -> list[ErrorDetail]:
+    indexes = [i for i, op in enumerate(req.operations) if isinstance(op, GraphicsAdd)]
+    return [detail(("operations", i, "graphics_add"),
+                   f"at most {MAX_GRAPHICS_ADD} graphics_add operations per request")
+            for i in indexes[MAX_GRAPHICS_ADD:]]
+
+
 def bg_add_has_color_or_image(req: ImageGraphicsRequest) -> list[ErrorDetail]:
     return [detail(("operations", i, "bg_add", "options"), "needs color or image_id (or both)")
             for i, op in enumerate(req.operations)
@@ -176,6 +183,7 @@ RULES: tuple[tuple[Rule, frozenset[str]], ...] = (
     (conversion_targets_unique, ASSETS),
     (bg_remove_before_bg_add, OPERATIONS),
     (operations_at_most_once, OPERATIONS),
+    (graphics_add_at_most_max, OPERATIONS),
     (bg_add_has_color_or_image, OPERATIONS),
     (graphic_has_one_source, OPERATIONS),
 )
