@@ -57,13 +57,15 @@ def function_environment(api: ApiSpec, resources: dict[str, Any]) -> dict[str, s
 
 
 def reset_caches() -> None:
-    """Settings are cached on first use; the stack's variables must win over any read earlier."""
+    """Settings and clients are cached on first use; the stack's variables must win over any read
+    earlier, and no client may keep pointing at a stopped endpoint (a new one may reuse its port)."""
     try:
         from imagegraphics.settings import get_settings
+        from imagegraphics.stores import aws
     except ImportError:
         return
-    if hasattr(get_settings, "cache_clear"):
-        get_settings.cache_clear()
+    get_settings.cache_clear()
+    aws.clear_clients()
 
 
 def seed_keys(keys: dict[str, str]) -> None:
