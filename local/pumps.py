@@ -8,12 +8,16 @@ does not take the template's production-sized visibility timeout.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
+import signal
 import sys
 import threading
 import traceback
+from types import SimpleNamespace
 
 from local.runtime import ACCOUNT, REGION, LambdaFunction
-from local.template import QueueSource
+from local.template import FunctionSpec, QueueSource
 
 
 def queue_arn(queue_url: str) -> str:
@@ -68,14 +72,25 @@ def failed_ids(result, records: list[dict], report_failures: bool) -> set[str]:
 
 class QueuePump(threading.Thread):
     def __init__(self, sqs, queue_url: str, source: QueueSource, function: LambdaFunction,
-                 stop: threading.Event, retry_after: int = 5, wait_seconds: int = 1):
+                 stop: threading.Event, retry_after: int = 5, wait_seconds: int = 1, busy_flag=None):
         super().__init__(name=f"pump-{function.spec.name}", daemon=True)
         self.sqs, self.queue_url, self.source, self.function = sqs, queue_url, source, function
         self.stop_event, self.retry_after, self.wait_seconds = stop, retry_after, wait_seconds
-        self.busy = False
+        self._busy = busy_flag if busy_flag is not None else SimpleNamespace(value=0)
 
-    def run(self) -> None:
-        while not self.stop_event.is_set():
+    @property
+    def busy(self) -> bool:
+        return bool(self._busy.value)
+
+    @busy.setter
+    def busy(self, value: bool) -> None:
+        self._busy.value = int(value)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def run(self, keep_going=lambda: True) -> None:
+        while not self.stop_event.is_set() and keep_going():
             try:
                 self.poll_once()
             except Exception:  # noqa: BLE001 - the endpoint may be going away at shutdown
@@ -118,3 +133,49 @@ class QueuePump(threading.Thread):
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": self.retry_after}
                 for i, m in enumerate(retry)
             ])
+
+
+class ProcessPump:
+    """A pump in a child process of its own, for the processor: rendering holds the interpreter lock
+    for much of its time, so pumps that share one process take turns instead of using the cores,
+    while Lambda runs each instance on its own CPUs. Same start/stop/join/busy as QueuePump.
+    """
+
+    def __init__(self, endpoint: str, queue_url: str, source: QueueSource, spec: FunctionSpec,
+                 retry_after: int = 5):
+        context = multiprocessing.get_context("spawn")  # no fork: this process runs threads
+        self._stop = context.Event()
+        self._busy = context.Value("b", 0, lock=False)
+        self._process = context.Process(
+            target=_run_in_child, name=f"pump-{spec.name}", daemon=True,
+            args=(endpoint, queue_url, source, spec, retry_after, self._stop, self._busy, os.getpid()))
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._busy.value)
+
+    def start(self) -> None:
+        self._process.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def is_alive(self) -> bool:
+        return self._process.is_alive()
+
+    def join(self, timeout: float | None = 30) -> None:
+        self._process.join(timeout)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+
+def _run_in_child(endpoint: str, queue_url: str, source: QueueSource, spec: FunctionSpec, retry_after: int,
+                  stop, busy, parent: int) -> None:
+    import boto3
+
+    # Ctrl-C reaches the whole process group; the parent decides when pumps stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sqs = boto3.client("sqs", endpoint_url=endpoint, region_name=REGION)
+    pump = QueuePump(sqs, queue_url, source, LambdaFunction(spec), stop, retry_after, busy_flag=busy)
+    pump.run(keep_going=lambda: os.getppid() == parent)  # ends with the parent, even a killed one

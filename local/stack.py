@@ -11,7 +11,7 @@ from local import bootstrap
 from local.gateway import Gateway, GatewayServer
 from local.motoserver import MotoProcess
 from local.pool import FunctionPool
-from local.pumps import QueuePump
+from local.pumps import ProcessPump, QueuePump
 from local.runtime import REGION, LambdaFunction
 from local.template import TEMPLATE, ApiSpec, load_template, parse_api
 
@@ -96,10 +96,13 @@ class Stack:
         for spec in api.functions.values():
             for source in spec.queues:
                 count = self.processor_pumps if spec.name == PROCESSOR else 1
+                queue_url = self.resources["queues"][source.queue]
                 for _ in range(count):
-                    function = LambdaFunction(spec)
-                    pump = QueuePump(sqs, self.resources["queues"][source.queue], source, function,
-                                     self._stop, retry_after=self.retry_after)
+                    if spec.name == PROCESSOR:
+                        pump = ProcessPump(self.moto.endpoint, queue_url, source, spec, self.retry_after)
+                    else:
+                        pump = QueuePump(sqs, queue_url, source, LambdaFunction(spec), self._stop,
+                                         retry_after=self.retry_after)
                     self.pumps.append(pump)
         for pump in self.pumps:
             pump.start()
@@ -110,8 +113,11 @@ class Stack:
     def stop(self) -> None:
         self._stop.set()
         for pump in self.pumps:
+            pump.stop()
+        for pump in self.pumps:
             if pump.is_alive():
                 pump.join()
+        self.pumps.clear()
         if self._gateway is not None:
             self._gateway.stop()
             self._gateway = None
