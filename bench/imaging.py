@@ -21,6 +21,7 @@ from imagegraphics.imaging import RenderLimits, render_asset
 from imagegraphics.imaging.decode import decode
 from imagegraphics.imaging.encode import encode_png
 from imagegraphics.request import parse_request
+from imagegraphics.segmentation.segmenter import Matte
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "events" / "samples" / "astronaut.jpg"
@@ -82,12 +83,10 @@ class DictLoader:
 class StandIn:
     """Used only when the model is not built: border-colour distance matte at full resolution."""
 
-    last_choice = "stand-in"
-
-    def alpha(self, image, mode="auto", strength="medium", remove_artifacts=True):
+    def matte(self, image, mode="auto", strength="medium", remove_artifacts=True) -> Matte:
         rgb = np.asarray(image, dtype=np.float32)
         border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]).mean(axis=0)
-        return np.clip(np.linalg.norm(rgb - border, axis=-1) / 60.0, 0, 1)
+        return Matte(np.clip(np.linalg.norm(rgb - border, axis=-1) / 60.0, 0, 1), "stand-in")
 
 
 def segmenter():

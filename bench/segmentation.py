@@ -62,10 +62,10 @@ def timing_table() -> None:
             rows = []
             for _ in range(REPEAT):
                 start = time.perf_counter()
-                seg.alpha(picture, mode=mode)
-                rows.append((time.perf_counter() - start, dict(seg.last_timings)))
-            total, timings = min(rows, key=lambda row: row[0])
-            print(f"{label:>6} {mode:>9} {seg.last_choice:>9} {timings.get('inference', 0) * 1000:10.1f} "
+                matte = seg.matte(picture, mode=mode)
+                rows.append((time.perf_counter() - start, matte.timings, matte.choice))
+            total, timings, choice = min(rows, key=lambda row: row[0])
+            print(f"{label:>6} {mode:>9} {choice:>9} {timings.get('inference', 0) * 1000:10.1f} "
                   f"{timings['mask'] * 1000:7.1f} {timings['refine'] * 1000:7.1f} {total * 1000:7.1f}")
     print("target: mask + refine <= 250 ms at 12 MP")
 

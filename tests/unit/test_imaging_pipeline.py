@@ -8,6 +8,7 @@ from PIL import Image
 from imagegraphics.errors import AssetMissing, ImageRejected, RenderFailed
 from imagegraphics.imaging import RenderLimits, render_asset
 from imagegraphics.request import parse_request
+from imagegraphics.segmentation.segmenter import Matte
 
 A, BG, G1, G2, FRAME = ("a" * 32, "b" * 32, "c" * 32, "d" * 32, "e" * 32)
 RED, GREEN, BLUE, WHITE = (255, 0, 0, 255), (0, 255, 0, 255), (0, 0, 255, 255), (255, 255, 255, 255)
@@ -55,15 +56,13 @@ class Loader:
 class RedIsForeground:
     """Deterministic stand-in for the model: foreground wherever red dominates."""
 
-    last_choice = "portrait"
+    def __init__(self, choice="portrait"):
+        self.seen, self.choice = [], choice
 
-    def __init__(self):
-        self.seen = []
-
-    def alpha(self, image, mode="auto", strength="medium", remove_artifacts=True):
+    def matte(self, image, mode="auto", strength="medium", remove_artifacts=True):
         self.seen.append((image.mode, image.size, mode, strength, remove_artifacts))
         rgb = np.asarray(image, dtype=np.float32)
-        return (rgb[..., 0] > 128).astype(np.float32)
+        return Matte((rgb[..., 0] > 128).astype(np.float32), self.choice, {"refine": 0.0})
 
 
 def render(options, operations, images, segmenter=None, limits=RenderLimits()):
@@ -222,6 +221,11 @@ def test_bg_remove_cuts_the_resized_asset():
     assert segmenter.seen == [("RGB", (10, 5), "portrait", "high", True)]
     assert result.has_alpha and result.notes["bg_remove"] == "portrait"
     assert out.getpixel((1, 2)) == RED and out.getpixel((8, 2))[3] == 0
+
+
+def test_bg_remove_notes_the_method_the_call_returned():
+    result, _ = render({}, [{"bg_remove": {}}], {A: solid((4, 4))}, RedIsForeground(choice="product"))
+    assert result.notes["bg_remove"] == "product"
 
 
 def test_bg_remove_then_bg_add_is_opaque():

@@ -1,5 +1,6 @@
 """Registry and ONNX sessions (tiny models built here), and the bundled portrait model when built."""
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -109,18 +110,36 @@ def test_portrait_model_follows_the_image_shape(models):
 def test_portrait_mode_cuts_along_the_model_answer_at_full_resolution(models):
     seg = Segmenter(models)
     image = red_left_half((200, 100))  # one model pixel is 12.5 image pixels
-    alpha = seg.alpha(image, mode="portrait")
-    assert seg.last_choice == "portrait" and alpha.shape == (100, 200)
+    matte = seg.matte(image, mode="portrait")
+    alpha = matte.alpha
+    assert matte.choice == "portrait" and alpha.shape == (100, 200)
     assert alpha[:, :90].min() > 0.99 and alpha[:, 110:].max() < 0.01
     assert (alpha[:, 99] - alpha[:, 100]).min() > 0.4  # the cut jumps where the image does
-    assert set(seg.last_timings) >= {"inference", "mask", "refine"}
+    assert set(matte.timings) >= {"inference", "mask", "refine"}
+    assert (seg.alpha(image, mode="portrait") == alpha).all()
 
 
 def test_product_mode_uses_an_installed_general_model(models):
     seg = Segmenter(models)
-    alpha = seg.alpha(red_left_half((80, 40)), mode="product")
-    assert seg.last_choice == "product" and "inference" in seg.last_timings
-    assert alpha[:, :30].min() > 0.99 and alpha[:, 50:].max() < 0.01
+    matte = seg.matte(red_left_half((80, 40)), mode="product")
+    assert matte.choice == "product" and "inference" in matte.timings
+    assert matte.alpha[:, :30].min() > 0.99 and matte.alpha[:, 50:].max() < 0.01
+
+
+def test_threads_sharing_a_segmenter_each_get_their_own_choice_and_timings(models):
+    seg = Segmenter(models)
+    image, plain = red_left_half((80, 40)), Image.new("RGB", (80, 40), (242, 242, 240))
+    state = set(vars(seg))
+
+    def run(mode: str, picture: Image.Image) -> list[tuple[str, bool]]:
+        return [(m.choice, "inference" in m.timings)
+                for m in (seg.matte(picture, mode=mode, remove_artifacts=False) for _ in range(15))]
+
+    with ThreadPoolExecutor(2) as pool:
+        portrait, product = pool.submit(run, "portrait", image), pool.submit(run, "product", plain)
+        assert portrait.result() == [("portrait", True)] * 15
+        assert product.result() == [("product", True)] * 15
+    assert set(vars(seg)) == state  # nothing of a call is kept on the shared instance
 
 
 def test_get_segmenter_is_cached_per_directory(models):
@@ -135,8 +154,9 @@ bundled = pytest.mark.skipif(not (BUNDLED.is_file() and SAMPLE.is_file()),
 def test_bundled_portrait_model_cuts_out_the_astronaut():
     seg = get_segmenter(REPO / "models")
     image = Image.open(SAMPLE).convert("RGB")
-    alpha = seg.alpha(image)
-    assert seg.last_choice == "portrait"
+    matte = seg.matte(image)
+    alpha = matte.alpha
+    assert matte.choice == "portrait"
     w, h = image.size
     face = alpha[int(0.2 * h):int(0.3 * h), int(0.38 * w):int(0.5 * w)]
     assert face.min() > 0.9
@@ -158,6 +178,7 @@ def test_bundled_auto_picks_product_for_an_object_on_a_plain_backdrop():
     pixels = np.full((600, 800, 3), 242, np.uint8)
     pixels[150:500, 300:500] = (30, 60, 150)
     seg = get_segmenter(REPO / "models")
-    alpha = seg.alpha(Image.fromarray(pixels))
-    assert seg.last_choice == "product"
+    matte = seg.matte(Image.fromarray(pixels))
+    alpha = matte.alpha
+    assert matte.choice == "product"
     assert alpha[200:450, 350:450].min() > 0.95 and alpha[:100].max() < 0.05

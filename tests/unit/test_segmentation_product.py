@@ -49,8 +49,8 @@ def test_remove_artifacts_drops_dust_and_fills_the_glint(seg):
 
 
 def test_auto_picks_product_for_a_plain_backdrop(seg):
-    seg.alpha(product_shot())
-    assert seg.last_choice == "product"
+    matte = seg.matte(product_shot())
+    assert matte.choice == "product" and set(matte.timings) >= {"mask", "refine"}
 
 
 @pytest.mark.parametrize("remove_artifacts", [False, True])

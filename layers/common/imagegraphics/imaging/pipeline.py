@@ -174,15 +174,15 @@ class _Render:
         segmenter = self.segmenter()
         rgb = self.image if self.image.mode == "RGB" else self.image.convert("RGB")
         start = time.perf_counter()
-        alpha = segmenter.alpha(rgb, mode=o.mode, strength=o.strength,
-                                remove_artifacts=o.remove_artifacts)
+        # The segmenter is shared by threads: what it chose and timed comes back with the alpha.
+        matte = segmenter.matte(rgb, mode=o.mode, strength=o.strength, remove_artifacts=o.remove_artifacts)
         total = time.perf_counter() - start
-        refine = float((getattr(segmenter, "last_timings", None) or {}).get("refine", 0.0))
+        refine = float(matte.timings.get("refine", 0.0))
         self.timings["mask"] += total - refine
         self.timings["refine"] += refine
-        self.notes["bg_remove"] = getattr(segmenter, "last_choice", o.mode)
+        self.notes["bg_remove"] = matte.choice
         with self.timed("composite"):
-            self.image = compose.apply_alpha(self.own_image(), alpha)
+            self.image = compose.apply_alpha(self.own_image(), matte.alpha)
 
     def op_bg_add(self, operation: Any, loc: Loc) -> None:
         o = operation.options

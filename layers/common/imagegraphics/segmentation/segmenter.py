@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,15 +30,26 @@ LANDSCAPE_ASPECT = 1.5  # wider than this, the 256x144 selfie model distorts the
 PERSON_MIN_AREA, PERSON_MAX_AREA, PERSON_MIN_CERTAINTY = 0.02, 0.95, 0.85
 
 
+@dataclass(frozen=True)
+class Matte:
+    """One call's answer: the alpha, the method `auto` picked, and seconds per stage."""
+
+    alpha: np.ndarray  # float32 HxW in 0..1 at the image's full resolution
+    choice: str  # "portrait" or "product"
+    timings: dict[str, float] = field(default_factory=dict)  # inference, mask (including it), refine
+
+
 class Segmenter:
     """Turns an RGB image into a full-resolution alpha matte. Model sessions are opened on first
-    use and kept for the life of the process (Lambda warm starts reuse them)."""
+    use and kept for the life of the process (Lambda warm starts reuse them).
+
+    One Segmenter is shared by every thread of a process: what a call finds is returned, never
+    kept on the instance.
+    """
 
     def __init__(self, directory: Path | str | None = None):
         self.registry = Registry(models_dir(directory))
         self._sessions: dict[str, BaseSession] = {}
-        self.last_choice = ""
-        self.last_timings: dict[str, float] = {}
 
     # -- models ---------------------------------------------------------------------------
     def session(self, entry: ModelEntry) -> BaseSession:
@@ -53,41 +65,42 @@ class Segmenter:
         fitting = [e for e in installed if (e.width >= LANDSCAPE_ASPECT * e.height) == wide]
         return (fitting or installed)[0]
 
-    def predict(self, entry: ModelEntry, small: Image.Image) -> np.ndarray:
+    def predict(self, entry: ModelEntry, small: Image.Image, timings: dict[str, float]) -> np.ndarray:
         """Model probability resized to the working resolution."""
         start = time.perf_counter()
         mask = self.session(entry).predict(small)
-        self.last_timings["inference"] = time.perf_counter() - start
+        timings["inference"] = timings.get("inference", 0.0) + time.perf_counter() - start
         resized = Image.fromarray(mask, "F").resize(small.size, Image.BILINEAR)
         return np.asarray(resized, np.float32)
 
     # -- choosing the method --------------------------------------------------------------
-    def low_res_mask(self, small: Image.Image, rgb: np.ndarray, mode: str) -> tuple[np.ndarray, str]:
+    def low_res_mask(self, small: Image.Image, rgb: np.ndarray, mode: str,
+                     timings: dict[str, float]) -> tuple[np.ndarray, str]:
         """(foreground probability at working resolution, method used)."""
         person = self.portrait_entry(small.size)
         if mode == "portrait":
             if person is None:
                 raise RenderFailed(f"bg_remove mode 'portrait' is unavailable: no portrait model "
                                    f"installed in {self.registry.directory}")
-            return self.predict(person, small), "portrait"
+            return self.predict(person, small, timings), "portrait"
         general = self.registry.installed("general")
         if mode == "product":
-            return self.product_mask(small, rgb, general), "product"
+            return self.product_mask(small, rgb, general, timings), "product"
         seen = product.backdrop(rgb)
         reason = f"border spread {seen.noise:.1f}, match {seen.share:.2f}"
         if person is not None:
-            mask = self.predict(person, small)
+            mask = self.predict(person, small, timings)
             # a busy scene without a clear person: a general model if installed, else this mask
             if is_person(mask) or not (seen.uniform or general):
                 logger.info("bg_remove auto: portrait (%s, %s)", person_summary(mask), reason)
                 return mask, "portrait"
         logger.info("bg_remove auto: product (%s)", reason)
-        return self.product_mask(small, rgb, general, seen), "product"
+        return self.product_mask(small, rgb, general, timings, seen), "product"
 
     def product_mask(self, small: Image.Image, rgb: np.ndarray, general: list[ModelEntry],
-                     seen: product.Backdrop | None = None) -> np.ndarray:
+                     timings: dict[str, float], seen: product.Backdrop | None = None) -> np.ndarray:
         if general:
-            return self.predict(general[0], small)
+            return self.predict(general[0], small, timings)
         seen = product.backdrop(rgb) if seen is None else seen
         if not seen.uniform:
             logger.info("bg_remove product: backdrop is not uniform (spread %.1f, match %.2f)",
@@ -98,16 +111,21 @@ class Segmenter:
     def alpha(self, image: Image.Image, mode: str = "auto", strength: str = "medium",
               remove_artifacts: bool = True) -> np.ndarray:
         """Foreground alpha, float32 HxW in 0..1 at the image's full resolution."""
+        return self.matte(image, mode, strength, remove_artifacts).alpha
+
+    def matte(self, image: Image.Image, mode: str = "auto", strength: str = "medium",
+              remove_artifacts: bool = True) -> Matte:
+        """The alpha with the method used and the time each stage took."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         if strength not in STRENGTH_THRESHOLD:
             raise ValueError(f"strength must be one of {tuple(STRENGTH_THRESHOLD)}, not {strength!r}")
         image = image if image.mode == "RGB" else image.convert("RGB")
-        self.last_timings = {}
+        timings: dict[str, float] = {}
         start = time.perf_counter()
         small = working_image(image)
         rgb = np.asarray(small, np.float32)
-        mask, self.last_choice = self.low_res_mask(small, rgb, mode)
+        mask, choice = self.low_res_mask(small, rgb, mode, timings)
         coef = refine.solve(rgb, mask, GUIDE_RADIUS, GUIDE_EPS)
         fixes = None
         if remove_artifacts:
@@ -115,14 +133,14 @@ class Segmenter:
             binary = coef.low_res(refine.project(rgb, coef.matrix)) > 0.5
             fixes = artifacts.clean(binary), binary
         coef = coef.ramp(STRENGTH_THRESHOLD[strength], RAMP_WIDTH)
-        self.last_timings["mask"] = time.perf_counter() - start
+        timings["mask"] = time.perf_counter() - start
         start = time.perf_counter()
         alpha = refine.apply(coef, image)
         if fixes is not None:
             (islands, holes), binary = fixes
             artifacts.patch(alpha, islands, holes, binary)
-        self.last_timings["refine"] = time.perf_counter() - start
-        return alpha
+        timings["refine"] = time.perf_counter() - start
+        return Matte(alpha, choice, timings)
 
 
 def working_image(image: Image.Image) -> Image.Image:
