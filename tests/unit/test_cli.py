@@ -80,6 +80,19 @@ def test_unreadable_request_file(tmp_path, capsys):
     assert json.loads(capsys.readouterr().err)["errors"] == [{"loc": [], "msg": "the request body must be valid JSON"}]
 
 
+def test_output_that_cannot_be_written_is_a_clear_error(tmp_path, capsys):
+    request = write_request(tmp_path, [{"bg_add": {"options": {"color": "#00ff00"}}}])
+    (tmp_path / "file").write_text("not a folder")
+    code = main(["render", "--request", str(request), "--asset", f"{A}={photo(tmp_path)}",
+                 "--out", str(tmp_path / "file" / "x")])
+    captured = capsys.readouterr()
+    body = json.loads(captured.err)
+    assert code == 3 and captured.out == "" and body["message"] == "cannot write the output"
+    [error] = body["errors"]
+    assert error["loc"] == ["--out"] and error["msg"].startswith(str(tmp_path / "file"))
+    assert "Not a directory" in error["msg"]
+
+
 def test_module_entry_point(tmp_path):
     request = write_request(tmp_path, [{"bg_add": {"options": {"color": "#00ff00"}}}])
     done = subprocess.run(

@@ -4,7 +4,8 @@ Writes `<out>/<asset_id>/<conversion name>.png` per asset (the layout conversion
 bucket) and prints a summary shaped like the job status (`status`, `output`, `error`). Being local,
 it says more than the API: an output gives its file path, size and timings instead of a URL, and an
 error keeps its HTTP-like `status` and the whole `{"message", "errors"}` body where the job status
-flattens it to one line. A request that does not parse prints just that error body.
+flattens it to one line. A request that does not parse prints just that error body (exit 2); an
+output that cannot be written stops the run with an error body naming the path (exit 3).
 """
 from __future__ import annotations
 
@@ -115,7 +116,14 @@ def render(args: argparse.Namespace) -> int:
                                      "error": exc.to_body()})
             continue
         path = args.out / entry.asset_id / f"{name}.png"
-        _write_atomically(path, result.data)
+        try:
+            _write_atomically(path, result.data)
+        except OSError as exc:
+            # Every later asset would fail the same way: stop, saying where and why.
+            body = {"message": "cannot write the output", "errors": [
+                detail(["--out"], f"{exc.filename or path}: {exc.strerror or exc}")]}
+            print(json.dumps(body, indent=2), file=sys.stderr)
+            return 3
         summary["output"].append({
             "name": name, "asset_id": entry.asset_id, "path": str(path), "width": result.width,
             "height": result.height, "notes": result.notes,
