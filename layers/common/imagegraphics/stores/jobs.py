@@ -149,26 +149,30 @@ class JobStore:
                                             ConsistentRead=True)["Item"]
             outcome = stored["outcome"]["S"]
         # Counted even when the item existed: the first attempt may have stopped right after writing it.
-        self._count(job_id, index, outcome)
-        return RecordResult(recorded, self._finish_if_done(job_id))
+        counted = self._count(job_id, index, outcome)
+        return RecordResult(recorded, self._finish_if_done(job_id, counted))
 
-    def _count(self, job_id: int, index: int, outcome: str) -> None:
-        """Move the job's counts for this index once: `counted` remembers which indexes moved them."""
+    def _count(self, job_id: int, index: int, outcome: str) -> Job | None:
+        """Move the job's counts for this index once: `counted` remembers which indexes moved them.
+        Returns the job as this update left it, or None when there was nothing to move."""
         try:
-            self.dynamodb.update_item(
+            answer = self.dynamodb.update_item(
                 TableName=self.table_name, Key=_job_key(job_id),
                 UpdateExpression="SET remaining = remaining - :one ADD #c :one, counted :index",
                 ConditionExpression="attribute_exists(pk) AND remaining > :zero AND NOT contains(counted, :i)",
                 ExpressionAttributeNames={"#c": "succeeded" if outcome == OK else "failed"},
                 ExpressionAttributeValues={":one": {"N": "1"}, ":zero": {"N": "0"},
-                                           ":index": {"NS": [str(index)]}, ":i": {"N": str(index)}})
+                                           ":index": {"NS": [str(index)]}, ":i": {"N": str(index)}},
+                ReturnValues="ALL_NEW")
         except ClientError as exc:
             if not aws.is_condition_failure(exc):
                 raise
-            # Already counted, or the job is complete: nothing to move.
+            return None  # already counted, or the job is complete: nothing to move
+        return _job(answer["Attributes"])
 
-    def _finish_if_done(self, job_id: int) -> Job:
-        job = self.find_job(job_id)
+    def _finish_if_done(self, job_id: int, job: Job | None = None) -> Job:
+        """Finish the job if no asset remains; `job` is its state just read, when the caller has it."""
+        job = job or self.find_job(job_id)
         if job is None:
             raise NotFound(f"job {job_id} not found")
         if job.status != QUEUED or job.remaining > 0:
