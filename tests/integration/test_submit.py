@@ -103,3 +103,20 @@ def test_queue_failure_is_503_and_the_job_does_not_stay_queued(stack, flow_ids, 
     assert (job.status, job.remaining, job.failed) == ("ERROR", 0, 1)
     [item] = stack.jobs.list_items(job_id)
     assert item.outcome == "ERROR" and "could not be queued" in item.error
+
+
+def test_body_nested_past_the_parser_stack_is_400(stack):
+    event = stack.event("apigw_submit_full_flow")
+    event["body"] = "[" * 100_000
+    status, body = stack.respond("submit", event)
+    assert status == 400, body
+    assert body["errors"] == [{"loc": [], "msg": "the request body must be valid JSON nested less deeply"}]
+    assert stack.count_items("JOB#") == 0
+
+
+def test_raw_body_over_the_limit_is_413_before_it_is_parsed(stack):
+    event = stack.event("apigw_submit_full_flow")
+    event["body"] = "x" * 300_000  # not JSON either: the size is checked first
+    status, body = stack.respond("submit", event)
+    assert status == 413, body
+    assert "262144 bytes" in body["message"] and body["errors"][0]["loc"] == []

@@ -13,11 +13,10 @@ from pathlib import PurePosixPath
 
 from botocore.exceptions import ClientError
 
-from imagegraphics.errors import Conflict, ImageGraphicsError, InvalidRequest, detail
+from imagegraphics.errors import Conflict, ImageGraphicsError, InvalidRequest, ServiceUnavailable, detail
 from imagegraphics.imaging import RenderLimits, RenderResult, render_asset
 from imagegraphics.observability import ASSETS_FAILED, ASSETS_PROCESSED, PROCESSING_MS, count, logger, milliseconds
 from imagegraphics.request import AssetEntry, BgRemove, parse_request
-from imagegraphics.service.errors import ServiceUnavailable
 from imagegraphics.service.loader import S3Loader
 from imagegraphics.service.messages import JobMessage
 from imagegraphics.service.submit import request_limits

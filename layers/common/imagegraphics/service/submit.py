@@ -1,12 +1,9 @@
 """Submit: validate the request, check every asset it names, create the job, queue one message per asset."""
 from __future__ import annotations
 
-import json
-
-from imagegraphics.errors import Conflict, InvalidRequest, NotFound, detail
+from imagegraphics.errors import Conflict, NotFound, ServiceUnavailable, detail
 from imagegraphics.observability import JOBS_SUBMITTED, count, logger
-from imagegraphics.request import MESSAGE, RequestLimits, parse_request
-from imagegraphics.service.errors import ServiceUnavailable
+from imagegraphics.request import RequestLimits, json_object, parse_request
 from imagegraphics.service.references import asset_references, drawn_references
 from imagegraphics.settings import get_settings
 from imagegraphics.stores.assets import READY, AssetStore
@@ -17,16 +14,6 @@ from imagegraphics.stores.queue import JobQueueStore
 def request_limits() -> RequestLimits:
     # The service fetches graphics over https only; plain http would travel unencrypted.
     return RequestLimits(max_side=get_settings().max_side, image_url_schemes=("https",))
-
-
-def parse_body(body: str | None) -> dict:
-    try:
-        payload = json.loads(body or "")
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidRequest(MESSAGE, [detail((), "the request body must be valid JSON")]) from None
-    if not isinstance(payload, dict):
-        raise InvalidRequest(MESSAGE, [detail((), "the request body must be a JSON object")])
-    return payload
 
 
 def check_assets(tenant: str, req, store: AssetStore) -> None:
@@ -49,7 +36,8 @@ def check_assets(tenant: str, req, store: AssetStore) -> None:
 
 
 def submit_job(tenant: str, body: str | None) -> int:
-    payload = parse_body(body)
+    # The raw size is checked before parsing (413), nesting past the parser's stack is a 400.
+    payload = json_object(body)
     req = parse_request(payload, request_limits())
     check_assets(tenant, req, AssetStore.from_settings())
     jobs = JobStore.from_settings()
