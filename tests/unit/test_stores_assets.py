@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from imagegraphics.errors import Conflict, NotFound
+from imagegraphics.errors import Conflict, NotFound, ServiceUnavailable
 from imagegraphics.stores import (
     PENDING, READY, REJECTED, AssetStore, derive_metadata, derived_asset_id, generated_key,
 )
@@ -47,6 +47,20 @@ def test_find_many_reads_every_id_in_batches_and_reports_missing_ones_as_none(as
     assert set(found) == {a.asset_id for a in made} | {missing}
     assert found[missing] is None
     assert all(found[a.asset_id].tenant == a.tenant and found[a.asset_id].filename == a.filename for a in made)
+
+
+class _Throttled:
+    """A table that answers every BatchGetItem by leaving all its keys unprocessed."""
+
+    def batch_get_item(self, RequestItems):
+        return {"Responses": {}, "UnprocessedKeys": RequestItems}
+
+
+def test_find_many_of_a_table_that_keeps_throttling_is_service_unavailable(monkeypatch):
+    monkeypatch.setattr("imagegraphics.stores.assets.time.sleep", lambda seconds: None)
+    with pytest.raises(ServiceUnavailable) as raised:
+        AssetStore("table", _Throttled()).find_many(["0" * 32])
+    assert raised.value.status == 503
 
 
 def test_mark_ready_records_the_header_and_mark_rejected_the_reason(assets):

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Literal
 
 from botocore.exceptions import ClientError
 
-from imagegraphics.errors import Conflict, NotFound
+from imagegraphics.errors import Conflict, NotFound, ServiceUnavailable
 from imagegraphics.settings import Settings, get_settings
 from imagegraphics.stores import aws
 
@@ -172,7 +172,8 @@ class AssetStore:
                     break
                 time.sleep(min(0.05 * 2 ** attempt, 1.0))  # throttled: back off, then ask for the rest
             else:
-                raise RuntimeError("DynamoDB left keys unprocessed after retries")
+                # Still throttled after backing off: the caller may retry later (503), it did nothing wrong.
+                raise ServiceUnavailable("the asset table is busy; please retry")
         return found
 
     def get(self, tenant: str, asset_id: str) -> Asset:
