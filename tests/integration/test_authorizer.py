@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from imagegraphics.service import auth
 from local import apigw
+from local.template import load_template
 
 KEY = "local-dev-key"
 
@@ -19,7 +21,7 @@ def test_known_key_is_allowed_with_tenant_and_scopes(keyed, event):
     answer = keyed.invoke("authorizer", keyed.event(event))
     assert answer["principalId"] == "dev"
     assert answer["context"] == {"tenant": "dev", "scopes": "jobs:read jobs:write"}
-    # One answer serves every route: API Gateway may reuse it for the key's other requests.
+    # One answer serves every route: what a key may do depends only on the key.
     for method, path in [("GET", "/api/v1/assets/abc"), ("POST", "/api/v1/assets/addons/image_graphics")]:
         arn = f"arn:aws:execute-api:us-east-1:123456789012:abc123defg/prod/{method}{path}"
         assert apigw.evaluate_policy(answer, arn) == (True, False)
@@ -51,3 +53,9 @@ def test_context_is_what_the_gateway_passes_to_handlers(keyed):
     answer = keyed.invoke("authorizer", keyed.event("authorizer_request_bearer"))
     assert apigw.authorizer_context(answer) == {"tenant": "dev", "scopes": "jobs:read jobs:write",
                                                 "principalId": "dev"}
+
+
+def test_the_authorizer_says_what_the_template_caches():
+    [authorizer] = load_template()["Resources"]["Api"]["Properties"]["Auth"]["Authorizers"].values()
+    assert authorizer["Identity"]["ReauthorizeEvery"] == 0  # no gateway cache: only PrincipalCache
+    assert "ReauthorizeEvery: 0" in auth.authorize.__doc__ and "caches the answer per key" not in auth.authorize.__doc__

@@ -36,9 +36,10 @@ def api_key_from_headers(headers: dict | None) -> str | None:
 def authorize(event: dict, resolve: Callable[[str], tuple[str, list[str]] | None]) -> dict:
     """An Allow policy for the whole API with context {tenant, scopes}, or raise Unauthorized.
 
-    `resolve` maps a presented key to (tenant, scopes) or None. The policy covers every route, not
-    just the method ARN asked about, because API Gateway caches the answer per key and reuses it
-    for the key's other requests.
+    `resolve` maps a presented key to (tenant, scopes) or None. API Gateway does not cache the
+    answer (the template sets ReauthorizeEvery: 0; PrincipalCache remembers keys per container
+    instead), so every request is authorized anew. The policy still covers every route: what a key
+    may do depends only on the key, and each handler checks its scope (require_scope).
     """
     request = APIGatewayAuthorizerRequestEvent(event)
     key = api_key_from_headers(request.headers)
