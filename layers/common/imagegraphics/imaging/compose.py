@@ -12,7 +12,8 @@ import numpy as np
 from PIL import Image, ImageChops
 
 from imagegraphics.imaging.geometry import Size, cover_box, resize
-from imagegraphics.imaging.tiles import RESAMPLE, resized_tiles
+from imagegraphics.imaging.tiles import (
+    RESAMPLE, hidden_under, in_threads, resized_tiles, tile_resizer, tiles)
 
 RGBA = tuple[int, int, int, int]
 TRANSPARENT: RGBA = (0, 0, 0, 0)
@@ -68,6 +69,40 @@ def background(size: Size, color: RGBA | None, image: Image.Image | None, mode: 
     for tile, at in resized_tiles(image, size, region, hidden):
         paste_over(base, tile, at)
     return base
+
+
+def under(layer: Image.Image, offset: tuple[int, int], size: Size, color: RGBA | None,
+          image: Image.Image | None, mode: str) -> Image.Image:
+    """`layer` at `offset` over the background (see `background`) of `size`: a new frame.
+
+    A cut-out over an opaque background is built tile by tile: a tile the layer hides is a copy
+    of the layer; any other is its background tile with the layer blended over it. This gives
+    the same pixels as painting the whole background and blending the whole layer over it, but
+    no full-frame blend, and the tiles are built on two threads.
+    """
+    opaque = image is not None and (image.mode == "RGB" or (color is not None and color[3] == 255))
+    if not opaque or layer.mode != "RGBA":
+        frame = background(size, color, image, mode, hidden_under(layer, offset))
+        return paste_over(frame, layer, offset)
+    region = None if mode == "stretch" else cover_box(image.size, size)
+    resized = tile_resizer(image, size, region)
+    if layer.size == tuple(size) and offset == (0, 0):
+        frame = layer.convert("RGB")
+    else:
+        frame = Image.new("RGB", size)
+        frame.paste(layer, offset)  # RGBA onto RGB without a mask: a plain copy of the colours
+    hidden = hidden_under(layer, offset)
+
+    def build(box: tuple[int, int, int, int]) -> Image.Image:
+        tile = resized(box)
+        if tile is None or tile.mode == "RGBA":
+            base = Image.new("RGB", (box[2] - box[0], box[3] - box[1]), tuple(color[:3]))
+            tile = base if tile is None else paste_over(base, tile, (0, 0))
+        return paste_over(tile, layer, (offset[0] - box[0], offset[1] - box[1]))
+
+    for box, tile in in_threads(build, (box for box in tiles(size) if not hidden(box))):
+        frame.paste(tile, box[:2])
+    return frame
 
 
 def tint(image: Image.Image, color: RGBA) -> Image.Image:

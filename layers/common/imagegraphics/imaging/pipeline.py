@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 from PIL import Image
 
 from imagegraphics.errors import AssetMissing, ImageRejected, Loc, RenderFailed, detail
-from imagegraphics.imaging import compose, tiles
+from imagegraphics.imaging import compose
 from imagegraphics.imaging.decode import decode, read_header
 from imagegraphics.imaging.encode import CONTENT_TYPE, encode_png
 from imagegraphics.imaging.geometry import (
@@ -193,9 +193,7 @@ class _Render:
         # A canvas (already holding the asset) goes centred over the background.
         offset = centred(self.image.size, size) if self.framed else self.asset_offset(size)
         with self.timed("composite"):
-            hidden = tiles.hidden_under(self.image, offset)  # no need to paint what is covered
-            frame = compose.background(size, o.color, image, o.mode, hidden)
-            self.image = compose.paste_over(frame, self.image, offset)
+            self.image = compose.under(self.image, offset, size, o.color, image, o.mode)
         self.framed = True
 
     def op_graphics_add(self, operation: Any, loc: Loc) -> None:
