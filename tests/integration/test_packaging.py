@@ -41,3 +41,12 @@ def test_every_function_in_the_template_has_a_handler_and_a_sample_event():
     for spec in api.functions.values():
         assert spec.source.is_file(), spec.logical_id
         assert "def lambda_handler" in spec.source.read_text()
+
+
+def test_only_the_stores_talk_to_boto3():
+    package = ROOT / "layers" / "common" / "imagegraphics"
+    sources = [p for p in package.rglob("*.py") if "stores" not in p.relative_to(package).parts]
+    sources += list((ROOT / "functions").rglob("*.py"))
+    talking = [str(p.relative_to(ROOT)) for p in sources
+               if re.search(r"^\s*(from|import)\s+(boto3|botocore)\b", p.read_text(), re.MULTILINE)]
+    assert talking == []

@@ -5,9 +5,9 @@ import json
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from botocore.exceptions import ClientError
 from integration_support import BLUE, GREEN, RED, canvas_request, fetch, frame_png, png, process, status, submit
 
+from imagegraphics.errors import RecordRefused
 from imagegraphics.stores.assets import AssetStore
 from imagegraphics.stores.blobs import BlobStore
 from imagegraphics.stores.jobs import JobStore
@@ -211,9 +211,8 @@ def test_a_stored_job_the_table_cannot_record_is_an_error_and_leaves_no_object(s
 def test_a_record_the_table_refuses_is_the_assets_error_and_its_object_is_deleted(stack, monkeypatch):
     job_id, ids = _new_asset_job(stack)
 
-    def refused(self, *args, **kwargs):
-        raise ClientError({"Error": {"Code": "ValidationException",
-                                     "Message": "Item size has exceeded the maximum allowed size"}}, "PutItem")
+    def refused(self, *args, **kwargs):  # what the store raises for a ValidationException (tests/unit)
+        raise RecordRefused("refused by the table: Item size has exceeded the maximum allowed size")
 
     monkeypatch.setattr(AssetStore, "create_derived_asset", refused)
     assert process(stack, job_id, ids) == {"batchItemFailures": []}

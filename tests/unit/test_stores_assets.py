@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from imagegraphics.errors import Conflict, NotFound, ServiceUnavailable
+from imagegraphics.errors import Conflict, NotFound, RecordRefused, ServiceUnavailable
 from imagegraphics.stores import (
     PENDING, READY, REJECTED, AssetStore, derive_metadata, derived_asset_id, generated_key,
 )
@@ -122,3 +122,18 @@ SOURCE = {"title": "t", "tags": ["a"], "owner": "o"}
 ])
 def test_derive_metadata(inherit, fields, data, mode, expected):
     assert derive_metadata(SOURCE, inherit=inherit, inherit_fields=fields, data=data, mode=mode) == expected
+
+
+@pytest.mark.parametrize("metadata, reason", [
+    ({"blob": "x" * 420_000}, "Item size has exceeded"),  # past DynamoDB's 400 KB item limit
+    ({"n": 12345678901234567890123456789012345678901}, "a number it cannot store (Inexact)"),  # 41 digits
+])
+def test_a_record_the_table_refuses_for_its_content_is_record_refused_and_nothing_is_written(
+        assets, metadata, reason):
+    new_id = derived_asset_id(9, 0)
+    with pytest.raises(RecordRefused) as refused:
+        assets.create_derived_asset("acme", asset_id=new_id, source_asset_id="a" * 32, job_id=9,
+                                    s3_key=generated_key(new_id), content_type="image/png", width=3, height=4,
+                                    size=50, metadata=metadata)
+    assert refused.value.status == 422 and reason in refused.value.message
+    assert assets.find(new_id) is None

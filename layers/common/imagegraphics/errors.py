@@ -91,3 +91,10 @@ class ServiceUnavailable(ImageGraphicsError):
     """A dependency (queue, table) failed; nothing half-done is left behind and the caller may retry."""
 
     status = 503
+
+
+class RecordRefused(ImageGraphicsError):
+    """The table refused a record for what it holds (too large, a number it cannot store): asking
+    again cannot change the answer, unlike a busy or unreachable table."""
+
+    status = 422

@@ -6,14 +6,11 @@ object whose record could not be written is deleted again, so no object is left 
 """
 from __future__ import annotations
 
-import decimal
 import time
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from botocore.exceptions import ClientError
-
-from imagegraphics.errors import Conflict, ImageGraphicsError, InvalidRequest, ServiceUnavailable, detail
+from imagegraphics.errors import Conflict, ImageGraphicsError, RecordRefused, ServiceUnavailable, detail
 from imagegraphics.imaging import RenderLimits, RenderResult, render_asset
 from imagegraphics.observability import ASSETS_FAILED, ASSETS_PROCESSED, PROCESSING_MS, count, logger, milliseconds
 from imagegraphics.request import AssetEntry, BgRemove, parse_request
@@ -83,29 +80,15 @@ def save_output(job_id: int, index: int, tenant: str, entry: AssetEntry, result:
                                     data_schema_id=d.data_schema_id, filename=filename)
     except Conflict:
         raise  # the object at this key belongs to the asset that holds the id
-    except Exception as exc:
+    except RecordRefused as exc:
         _delete_unrecorded(key, new_id, assets, blobs)
-        reason = _refused_by_table(exc)
-        if reason is None:
-            raise
         # Retrying cannot change the answer: the asset's outcome is this error.
         loc = ("assets", index, entry.asset_id, "options", "disposition")
-        raise InvalidRequest("the new asset could not be recorded",
-                             [detail(loc, f"refused by the table: {reason}")]) from exc
+        raise RecordRefused("the new asset could not be recorded", [detail(loc, exc.message)]) from exc
+    except Exception:
+        _delete_unrecorded(key, new_id, assets, blobs)
+        raise
     return Saved(filename, key, new_id)
-
-
-def _refused_by_table(exc: Exception) -> str | None:
-    """Why DynamoDB refused the record for what it holds (not for being busy or down), else None.
-
-    The stores surface a number boto3 cannot convert as a decimal signal (Rounded, Inexact, ...)
-    and a record the table refuses (too large, nested too deeply) as a ValidationException.
-    """
-    if isinstance(exc, decimal.DecimalException):
-        return f"a number it cannot store ({type(exc).__name__})"
-    if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") == "ValidationException":
-        return str(exc.response["Error"].get("Message") or "ValidationException")
-    return None
 
 
 def _delete_unrecorded(key: str, asset_id: str, assets: AssetStore, blobs: BlobStore) -> None:

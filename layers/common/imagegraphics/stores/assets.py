@@ -5,6 +5,7 @@ another tenant's asset is reported exactly like a missing one.
 """
 from __future__ import annotations
 
+import decimal
 import hashlib
 import time
 import uuid
@@ -13,7 +14,7 @@ from typing import Any, Iterable, Literal
 
 from botocore.exceptions import ClientError
 
-from imagegraphics.errors import Conflict, NotFound, ServiceUnavailable
+from imagegraphics.errors import Conflict, NotFound, RecordRefused, ServiceUnavailable
 from imagegraphics.settings import Settings, get_settings
 from imagegraphics.stores import aws
 
@@ -138,14 +139,22 @@ class AssetStore:
         return asset
 
     def _put_new(self, asset: Asset) -> None:
+        """Write a new asset record: Conflict when the id is taken, RecordRefused when the table
+        cannot hold what it says (asking again would not help)."""
         values = {k: getattr(asset, k) for k in asset.__dataclass_fields__}
-        item = {**_key(asset.asset_id), **aws.to_item(values)}
+        try:
+            item = {**_key(asset.asset_id), **aws.to_item(values)}
+        except decimal.DecimalException as exc:  # boto3 signals a number DynamoDB cannot store
+            raise RecordRefused(f"refused by the table: a number it cannot store ({type(exc).__name__})") from exc
         try:
             self.dynamodb.put_item(TableName=self.table_name, Item=item,
                                    ConditionExpression="attribute_not_exists(pk)")
         except ClientError as exc:
             if aws.is_condition_failure(exc):
                 raise Conflict(f"asset {asset.asset_id} already exists") from None
+            if aws.error_code(exc) == "ValidationException":  # too large, nested too deeply
+                message = exc.response.get("Error", {}).get("Message") or "ValidationException"
+                raise RecordRefused(f"refused by the table: {message}") from exc
             raise
 
     def find(self, asset_id: str) -> Asset | None:
