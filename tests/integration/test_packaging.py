@@ -50,3 +50,20 @@ def test_only_the_stores_talk_to_boto3():
     talking = [str(p.relative_to(ROOT)) for p in sources
                if re.search(r"^\s*(from|import)\s+(boto3|botocore)\b", p.read_text(), re.MULTILINE)]
     assert talking == []
+
+
+def test_the_processor_may_write_and_delete_only_derived_objects():
+    policies = load_template()["Resources"]["ProcessorFunction"]["Properties"]["Policies"]
+    statements = [s for p in policies if isinstance(p, dict) for s in p.get("Statement", [])]
+    granted: dict[str, set[str]] = {}
+    for statement in statements:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        for action in actions:
+            granted.setdefault(action, set()).update(_sub(r) for r in resources)
+    derived = {"arn:${AWS::Partition}:s3:::${Bucket}/conversions/*", "arn:${AWS::Partition}:s3:::${Bucket}/generated/*"}
+    assert granted["s3:PutObject"] == granted["s3:DeleteObject"] == derived
+
+
+def _sub(value) -> str:
+    return value["Fn::Sub"] if isinstance(value, dict) else str(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from integration_support import BLUE, GREEN, RED, canvas_request, fetch, frame_png, png, process, status, submit
 
@@ -38,6 +39,51 @@ def test_same_conversion_name_is_replaced(stack):
     for _ in range(2):
         process(stack, submit(stack, "apigw_submit_full_flow", ids, canvas_request(ids["asset"], ids["border"])), ids)
     assert [c.name for c in stack.assets.list_conversions(ids["asset"])] == ["framed"]
+
+
+MAGENTA = (255, 0, 255, 255)
+
+
+def _conversion_objects(stack, asset_id: str) -> list[str]:
+    listed = stack.blobs.s3.list_objects_v2(Bucket=stack.blobs.bucket, Prefix=f"conversions/{asset_id}/")
+    return [o["Key"] for o in listed.get("Contents", [])]
+
+
+def _recolored(ids: dict, color: str, size=(100, 80)) -> dict:
+    request = canvas_request(ids["asset"], ids["border"])
+    request["assets"][0][ids["asset"]]["options"]["canvas"] = {
+        "size": {"width": size[0], "height": size[1]}, "color": color}
+    return request
+
+
+def test_a_replaced_conversion_leaves_an_earlier_jobs_url_without_the_later_image(stack):
+    ids = {"asset": stack.ready("dev", png((64, 48), RED)), "border": stack.ready("dev", frame_png())}
+    first = submit(stack, "apigw_submit_full_flow", ids, _recolored(ids, "#00ff00"))
+    second = submit(stack, "apigw_submit_full_flow", ids, _recolored(ids, "#ff00ff", size=(120, 90)))
+    process(stack, first, ids)
+    first_url = status(stack, first)["output"][0]["url"]
+    assert fetch(first_url).getpixel((12, 40)) == GREEN
+    process(stack, second, ids)
+    [later] = status(stack, second)["output"]
+    assert fetch(later["url"]).getpixel((20, 45)) == MAGENTA  # canvas, inside the scaled border
+    # The earlier job's object was its own, and is gone once replaced: never the later image.
+    assert requests.get(status(stack, first)["output"][0]["url"], timeout=10).status_code == 404
+    [conversion] = stack.assets.list_conversions(ids["asset"])
+    assert (conversion.width, conversion.height, conversion.job_id) == (120, 90, second)
+    assert _conversion_objects(stack, ids["asset"]) == [conversion.s3_key]
+
+
+def test_a_conversion_whose_record_fails_keeps_the_previous_record_and_its_bytes(stack, monkeypatch):
+    ids = {"asset": stack.ready("dev", png((64, 48), RED)), "border": stack.ready("dev", frame_png())}
+    process(stack, submit(stack, "apigw_submit_full_flow", ids, _recolored(ids, "#00ff00")), ids)
+    second = submit(stack, "apigw_submit_full_flow", ids, _recolored(ids, "#ff00ff", size=(120, 90)))
+    monkeypatch.setattr(AssetStore, "put_conversion", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("busy")))
+    with pytest.raises(BatchProcessingError):
+        process(stack, second, ids)
+    [conversion] = stack.assets.list_conversions(ids["asset"])
+    image = fetch(stack.blobs.presigned_get(conversion.s3_key))
+    assert (conversion.width, conversion.height) == image.size == (100, 80)
+    assert image.getpixel((12, 40)) == GREEN
 
 
 def test_full_flow_event_renders_with_the_model(stack):
@@ -120,6 +166,10 @@ def test_after_the_idempotency_record_is_gone_the_job_store_still_counts_once(st
     process(stack, job_id, ids)
     job = stack.jobs.get_job("dev", job_id)
     assert (job.status, job.succeeded, job.remaining) == ("QUEUED", 1, 1)
+    # The redelivery rewrote its own object and kept it: the record and the job item name it.
+    [conversion] = stack.assets.list_conversions(ids["asset"])
+    [item] = stack.jobs.list_items(job_id)
+    assert item.s3_key == conversion.s3_key and _conversion_objects(stack, ids["asset"]) == [conversion.s3_key]
 
 
 def test_unexpected_failure_is_reported_for_retry_and_retry_succeeds(stack, monkeypatch):

@@ -3,6 +3,8 @@
 Order of writes: the S3 object first, then its record, then the job item; so a failure at any point
 leaves nothing pointing at a missing object, and a retry rewrites the same keys. A new asset's
 object whose record could not be written is deleted again, so no object is left that nothing names.
+Each job writes its conversion to a key of its own; once the record names a later job's object, the
+replaced one is deleted (the earlier job's URL then answers 404, never with the later image).
 """
 from __future__ import annotations
 
@@ -56,10 +58,13 @@ def save_output(job_id: int, index: int, tenant: str, entry: AssetEntry, result:
     if d.add_as_conversion or not d.create_asset:
         # add_as_conversion wins over create_asset: the public API ignores metadata with it.
         name = d.conversion_name_or_default
-        key = conversion_key(entry.asset_id, name)
+        key = conversion_key(entry.asset_id, name, job_id, index)
         blobs.put_bytes(key, result.data, result.content_type)
-        assets.put_conversion(entry.asset_id, name=name, s3_key=key, content_type=result.content_type,
-                              width=result.width, height=result.height, job_id=job_id)
+        written = assets.put_conversion(entry.asset_id, name=name, s3_key=key, content_type=result.content_type,
+                                        width=result.width, height=result.height, job_id=job_id)
+        # Not recorded (a later job's conversion won): the object stays, this job's status names it.
+        if written.previous is not None and written.previous.s3_key != key:
+            _delete_replaced(written.previous.s3_key, blobs)
         return Saved(name, key, None)
     source = assets.get(tenant, entry.asset_id)
     meta = d.metadata
@@ -89,6 +94,14 @@ def save_output(job_id: int, index: int, tenant: str, entry: AssetEntry, result:
         _delete_unrecorded(key, new_id, assets, blobs)
         raise
     return Saved(filename, key, new_id)
+
+
+def _delete_replaced(key: str, blobs: BlobStore) -> None:
+    """Best effort: no record names the replaced conversion's object any more."""
+    try:
+        blobs.delete(key)
+    except Exception:
+        logger.exception("replaced conversion could not be deleted", extra={"s3_key": key})
 
 
 def _delete_unrecorded(key: str, asset_id: str, assets: AssetStore, blobs: BlobStore) -> None:

@@ -1,6 +1,6 @@
 """DynamoDB and S3 access. The only place that talks to boto3; errors come out as domain errors."""
 from imagegraphics.stores.assets import (
-    PENDING, READY, REJECTED, Asset, AssetStore, Conversion, conversion_key, derive_metadata,
+    PENDING, READY, REJECTED, Asset, AssetStore, Conversion, ConversionWrite, conversion_key, derive_metadata,
     derived_asset_id, generated_key, incoming_key, new_asset_id,
 )
 from imagegraphics.stores.blobs import BlobInfo, BlobStore, PresignedPost
@@ -9,7 +9,7 @@ from imagegraphics.stores.keys import ApiKeyStore, Principal, hash_key
 from imagegraphics.stores.queue import JobQueueStore
 
 __all__ = [
-    "PENDING", "READY", "REJECTED", "Asset", "AssetStore", "Conversion", "conversion_key",
+    "PENDING", "READY", "REJECTED", "Asset", "AssetStore", "Conversion", "ConversionWrite", "conversion_key",
     "derive_metadata", "derived_asset_id", "generated_key", "incoming_key", "new_asset_id",
     "BlobInfo", "BlobStore", "PresignedPost",
     "ERROR", "OK", "QUEUED", "Job", "JobItem", "JobStore", "RecordResult",

@@ -40,8 +40,10 @@ def generated_key(asset_id: str) -> str:
     return f"generated/{asset_id}.png"
 
 
-def conversion_key(asset_id: str, name: str) -> str:
-    return f"conversions/{asset_id}/{name}.png"
+def conversion_key(asset_id: str, name: str, job_id: int, index: int) -> str:
+    """Each job's conversion has its own object: replacing a conversion never rewrites the bytes an
+    earlier job's status URL or the current record names, and a redelivery rewrites the same key."""
+    return f"conversions/{asset_id}/{name}/{job_id}-{index}.png"
 
 
 def derive_metadata(source: dict[str, Any] | None, *, inherit: bool, inherit_fields: list[str] | None,
@@ -92,6 +94,12 @@ class Conversion:
     height: int
     job_id: int | None = None
     created_at: str = ""
+
+
+@dataclass(frozen=True)
+class ConversionWrite:
+    recorded: bool  # False when a later job's conversion of this name was recorded first
+    previous: Conversion | None  # the conversion this write replaced, if any
 
 
 def _key(asset_id: str, sk: str = "ASSET") -> dict[str, Any]:
@@ -223,14 +231,29 @@ class AssetStore:
         return Asset.from_item(answer["Attributes"])
 
     def put_conversion(self, asset_id: str, *, name: str, s3_key: str, content_type: str, width: int,
-                       height: int, job_id: int | None = None) -> Conversion:
-        """Add or replace the conversion `name`: conversions are derived, so the newest one wins."""
+                       height: int, job_id: int | None = None) -> ConversionWrite:
+        """Add or replace the conversion `name`: conversions are derived, so the newest job's wins.
+
+        A job older than the recorded one leaves the record alone (a late redelivery must not bring
+        back an older image). Returns what was replaced, so its object can be deleted.
+        """
         conversion = Conversion(asset_id=asset_id, name=name, s3_key=s3_key, content_type=content_type,
                                 width=width, height=height, job_id=job_id, created_at=aws.now_iso())
         values = {k: getattr(conversion, k) for k in conversion.__dataclass_fields__}
-        self.dynamodb.put_item(TableName=self.table_name,
-                               Item={**_key(asset_id, f"CONV#{name}"), **aws.to_item(values)})
-        return conversion
+        condition: dict[str, Any] = {}
+        if job_id is not None:
+            condition = {"ConditionExpression": "attribute_not_exists(job_id) OR job_id <= :job",
+                         "ExpressionAttributeValues": {":job": {"N": str(job_id)}}}
+        try:
+            answer = self.dynamodb.put_item(TableName=self.table_name, ReturnValues="ALL_OLD",
+                                            Item={**_key(asset_id, f"CONV#{name}"), **aws.to_item(values)},
+                                            **condition)
+        except ClientError as exc:
+            if aws.is_condition_failure(exc):
+                return ConversionWrite(recorded=False, previous=None)
+            raise
+        old = answer.get("Attributes")
+        return ConversionWrite(recorded=True, previous=_conversion(old) if old else None)
 
     def list_conversions(self, asset_id: str) -> list[Conversion]:
         items: list[dict[str, Any]] = []
@@ -245,5 +268,9 @@ class AssetStore:
             if "LastEvaluatedKey" not in page:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        names = Conversion.__dataclass_fields__.keys()
-        return [Conversion(**{k: v[k] for k in names if k in v}) for v in map(aws.from_item, items)]
+        return [_conversion(item) for item in items]
+
+
+def _conversion(item: dict[str, Any]) -> Conversion:
+    v = aws.from_item(item)
+    return Conversion(**{k: v[k] for k in Conversion.__dataclass_fields__ if k in v})
