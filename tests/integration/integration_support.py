@@ -11,7 +11,7 @@ import boto3
 import requests
 from PIL import Image
 
-from imagegraphics.stores.assets import AssetStore
+from imagegraphics.stores.assets import AssetStore, incoming_key
 from imagegraphics.stores.blobs import BlobStore
 from imagegraphics.stores.jobs import JobStore
 from imagegraphics.stores.keys import ApiKeyStore
@@ -120,7 +120,7 @@ class Stack:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
         self.assets.mark_ready(asset_id, content_type=kwargs.get("content_type", "image/png"), width=width,
-                               height=height, size=len(data))
+                               height=height, size=len(data), etag=self.blobs.head(incoming_key(asset_id)).etag)
         return asset_id
 
     def key(self, tenant: str, key: str, scopes=("*",)) -> None:

@@ -86,6 +86,19 @@ def test_a_conversion_whose_record_fails_keeps_the_previous_record_and_its_bytes
     assert image.getpixel((12, 40)) == GREEN
 
 
+def test_an_original_replaced_after_submit_is_the_assets_error_not_other_bytes(stack):
+    ids = {"asset": stack.ready("dev", png((64, 48), RED)), "border": stack.ready("dev", frame_png())}
+    job_id = submit(stack, "apigw_submit_full_flow", ids, canvas_request(ids["asset"], ids["border"]))
+    # Uploaded again with the still-valid form, not yet ingested: the record describes other bytes.
+    stack.blobs.put_bytes(stack.assets.find(ids["asset"]).s3_key, png((64, 48), BLUE), "image/png")
+    assert process(stack, job_id, ids) == {"batchItemFailures": []}
+    body = status(stack, job_id)
+    [error] = body["error"]
+    assert body["status"] == "ERROR" and body["output"] == []
+    assert "the original changed while the job was queued" in error["error"]
+    assert stack.assets.list_conversions(ids["asset"]) == []
+
+
 def test_full_flow_event_renders_with_the_model(stack):
     ids = {"asset": stack.ready("dev", png((96, 96), RED)), "background": stack.ready("dev", png((50, 50), GREEN)),
            "graphic": stack.ready("dev", png((10, 10), BLUE)), "border": stack.ready("dev", frame_png())}
@@ -117,7 +130,10 @@ def test_create_asset_makes_a_new_ready_asset_with_lineage_and_metadata(stack):
 
 def test_an_asset_that_cannot_be_rendered_is_an_error_not_a_retry(stack):
     ids = {"asset": stack.ready("dev", png((64, 48), RED))}
-    stack.blobs.put_bytes(stack.assets.find(ids["asset"]).s3_key, b"corrupted after ingest", "image/png")
+    corrupt = stack.blobs.put_bytes(stack.assets.find(ids["asset"]).s3_key, b"corrupted after ingest", "image/png")
+    # The record describes these bytes (as if their header had passed): only the full decode fails.
+    stack.assets.mark_ready(ids["asset"], content_type="image/png", width=64, height=48, size=corrupt.size,
+                            etag=corrupt.etag)
     job_id = submit(stack, "apigw_submit_remove_conversion", ids)
     assert process(stack, job_id, ids) == {"batchItemFailures": []}
     body = status(stack, job_id)

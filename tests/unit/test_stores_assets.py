@@ -66,11 +66,13 @@ def test_find_many_of_a_table_that_keeps_throttling_is_service_unavailable(monke
 
 def test_mark_ready_records_the_header_and_mark_rejected_the_reason(assets):
     a = assets.create_pending("acme", filename="a.jpg", content_type="image/jpeg")
-    ready = assets.mark_ready(a.asset_id, content_type="image/png", width=640, height=480, size=1234)
-    assert (ready.status, ready.width, ready.height, ready.size, ready.content_type) == (
-        READY, 640, 480, 1234, "image/png")
-    rejected = assets.mark_rejected(a.asset_id, "not an image", size=9)
-    assert (rejected.status, rejected.reason, rejected.width, rejected.size) == (REJECTED, "not an image", None, 9)
+    ready = assets.mark_ready(a.asset_id, content_type="image/png", width=640, height=480, size=1234, etag='"e1"')
+    assert (ready.status, ready.width, ready.height, ready.size, ready.content_type, ready.etag) == (
+        READY, 640, 480, 1234, "image/png", '"e1"')
+    rejected = assets.mark_rejected(a.asset_id, "not an image", size=9, etag='"e2"')
+    assert (rejected.status, rejected.reason, rejected.width, rejected.size, rejected.etag) == (
+        REJECTED, "not an image", None, 9, '"e2"')
+    assert assets.find(a.asset_id) == rejected
 
 
 def test_ingest_of_an_unknown_asset_is_not_found_and_writes_nothing(assets):

@@ -4,7 +4,7 @@ import boto3
 import pytest
 import requests
 
-from imagegraphics.errors import ImageRejected, NotFound
+from imagegraphics.errors import Conflict, ImageRejected, NotFound
 from imagegraphics.stores import BlobStore
 
 
@@ -60,3 +60,15 @@ def test_presigned_get_names_bucket_and_key(blobs, aws_resources):
     url = blobs.presigned_get("conversions/a/cut.png")
     assert aws_resources["BUCKET_NAME"] in url and "conversions/a/cut.png" in url
     assert "X-Amz-Signature=" in url
+
+
+def test_reads_bound_to_an_etag_refuse_other_bytes(blobs):
+    first = blobs.put_bytes("incoming/abc", b"first bytes", "image/png")
+    assert blobs.get_bytes("incoming/abc", if_match=first.etag) == b"first bytes"
+    assert blobs.get_prefix("incoming/abc", 5, if_match=first.etag) == b"first"
+    blobs.put_bytes("incoming/abc", b"second bytes", "image/png")
+    with pytest.raises(Conflict):
+        blobs.get_bytes("incoming/abc", if_match=first.etag)
+    with pytest.raises(Conflict):
+        blobs.get_prefix("incoming/abc", 5, if_match=first.etag)
+    assert blobs.get_bytes("incoming/abc") == b"second bytes"  # unbound reads see the latest

@@ -5,17 +5,19 @@ import json
 import re
 from urllib.parse import unquote_plus
 
-from imagegraphics.errors import ImageRejected, NotFound
+from imagegraphics.errors import Conflict, ImageRejected, NotFound
 from imagegraphics.imaging.decode import read_header
 from imagegraphics.observability import logger
-from imagegraphics.settings import get_settings
-from imagegraphics.stores.assets import PENDING, AssetStore
-from imagegraphics.stores.blobs import BlobStore
+from imagegraphics.settings import Settings, get_settings
+from imagegraphics.stores.assets import PENDING, Asset, AssetStore
+from imagegraphics.stores.blobs import BlobInfo, BlobStore
 
 INCOMING = re.compile(r"incoming/([0-9a-f]{32})")
 # Enough for the header of nearly every image (a JPEG's EXIF and ICC blocks come before its size);
 # when it is not, the whole object is read, still capped by the upload limit.
 HEADER_BYTES = 256 * 1024
+# Decide, then look again: enough for uploads racing the read, bounded when they never stop.
+_ROUNDS = 3
 
 
 def ingest_notification(body: dict) -> list[str]:
@@ -34,6 +36,11 @@ def ingest_notification(body: dict) -> list[str]:
 
 
 def ingest_object(key: str) -> str:
+    """Decide the asset from the bytes now at `key`, unless its record already describes them.
+
+    The presigned POST stays valid for a while, so the same key may be uploaded again after the asset
+    was decided: bytes whose ETag differs from the recorded one are checked anew ("upload again").
+    """
     match = INCOMING.fullmatch(key)
     if not match:
         logger.warning("object outside the upload layout ignored", extra={"key": key})
@@ -45,43 +52,52 @@ def ingest_object(key: str) -> str:
     if asset is None:
         logger.warning("upload without an asset record ignored")
         return "ignored"
-    if asset.status != PENDING:
-        # A duplicated notification: the first one decided already.
-        logger.info("asset already ingested", extra={"status": asset.status})
-        return asset.status
     settings = get_settings()
     blobs = BlobStore.from_settings(settings)
-    head = blobs.head(key)
-    if head is None:
-        logger.warning("object gone before it could be read; ignored")
-        return "ignored"
+    for attempt in range(_ROUNDS):
+        head = blobs.head(key)
+        if head is None:
+            logger.warning("object gone before it could be read; ignored")
+            return "ignored"
+        if asset.status != PENDING and asset.etag == head.etag:
+            if attempt == 0:  # a duplicated notification: the bytes were decided already
+                logger.info("asset already ingested", extra={"status": asset.status})
+            return asset.status
+        try:
+            asset = _decide(store, blobs, asset_id, head, settings)
+        except NotFound:
+            logger.warning("object gone before it could be read; ignored")
+            return "ignored"
+        except Conflict:
+            logger.info("uploaded again while being read; checking the newer upload")
+        # Checked again: a newer upload may have landed after the bytes just decided were read.
+    return asset.status
+
+
+def _decide(store: AssetStore, blobs: BlobStore, asset_id: str, head: BlobInfo, settings: Settings) -> Asset:
+    """READY or REJECTED for exactly the bytes `head` describes (reads are bound to its ETag)."""
     size = head.size
     if size > settings.max_upload_bytes:
-        store.mark_rejected(asset_id, f"file too large: {size} bytes > limit {settings.max_upload_bytes}",
-                            size=size)
-        return "REJECTED"
+        return store.mark_rejected(asset_id, f"file too large: {size} bytes > limit {settings.max_upload_bytes}",
+                                   size=size, etag=head.etag)
     try:
-        info = _header(blobs, key, size, settings.max_pixels)
-    except NotFound:
-        logger.warning("object gone before it could be read; ignored")
-        return "ignored"
+        info = _header(blobs, head, settings.max_pixels)
     except ImageRejected as exc:
         logger.info("upload rejected", extra={"reason": exc.message})
-        store.mark_rejected(asset_id, exc.message, size=size)
-        return "REJECTED"
-    store.mark_ready(asset_id, content_type=info.content_type, width=info.width, height=info.height, size=size)
+        return store.mark_rejected(asset_id, exc.message, size=size, etag=head.etag)
     logger.info("asset ready", extra={"width": info.width, "height": info.height, "size": size})
-    return "READY"
+    return store.mark_ready(asset_id, content_type=info.content_type, width=info.width, height=info.height,
+                            size=size, etag=head.etag)
 
 
-def _header(blobs: BlobStore, key: str, size: int, max_pixels: int):
-    data = blobs.get_prefix(key, HEADER_BYTES)
+def _header(blobs: BlobStore, head: BlobInfo, max_pixels: int):
+    data = blobs.get_prefix(head.key, HEADER_BYTES, if_match=head.etag)
     try:
         return read_header(data, max_pixels)
     except ImageRejected:
-        if size <= len(data):
+        if head.size <= len(data):
             raise
-    return read_header(blobs.get_bytes(key), max_pixels)
+    return read_header(blobs.get_bytes(head.key, if_match=head.etag), max_pixels)
 
 
 def parse_body(raw: str) -> dict:

@@ -6,7 +6,7 @@ from typing import Callable
 from imagegraphics.stores.assets import Asset
 from imagegraphics.stores.blobs import BlobStore
 
-from imagegraphics.errors import AssetMissing, NotFound
+from imagegraphics.errors import AssetMissing, Conflict, NotFound
 from imagegraphics.service.urlfetch import fetch_https
 
 READY = "READY"
@@ -23,10 +23,13 @@ class S3Loader:
         if record is None or record.tenant != self.tenant or record.status != READY:
             raise AssetMissing(f"asset {asset_id} not found or not READY")
         try:
-            # Raises ImageRejected past the size cap, before reading the body.
-            return self.blobs.get_bytes(record.s3_key, self.max_bytes)
+            # Raises ImageRejected past the size cap, before reading the body. Bound to the ETag
+            # ingest recorded: bytes uploaded again since are not the ones the record describes.
+            return self.blobs.get_bytes(record.s3_key, self.max_bytes, if_match=record.etag)
         except NotFound:
             raise AssetMissing(f"asset {asset_id} has no stored file") from None
+        except Conflict:
+            raise Conflict(f"asset {asset_id}: the original changed while the job was queued") from None
 
     def load_url(self, url: str) -> bytes:
         return fetch_https(url, self.max_bytes)

@@ -74,6 +74,7 @@ class Asset:
     data_schema_id: int | None = None
     source_asset_id: str | None = None
     job_id: int | None = None
+    etag: str | None = None  # of the uploaded bytes the record describes (set at ingest)
     created_at: str = ""
     updated_at: str = ""
 
@@ -200,13 +201,17 @@ class AssetStore:
             raise NotFound(f"asset {asset_id} not found", [{"loc": ["asset_id"], "msg": "not found"}])
         return asset
 
-    def mark_ready(self, asset_id: str, *, content_type: str, width: int, height: int, size: int) -> Asset:
-        """Record the uploaded original's header. Repeats follow the latest upload of the same key."""
+    def mark_ready(self, asset_id: str, *, content_type: str, width: int, height: int, size: int,
+                   etag: str | None = None) -> Asset:
+        """Record the uploaded original's header and the ETag of the bytes it describes. Repeats
+        follow the latest upload of the same key."""
         return self._ingested(asset_id, READY, {"content_type": content_type, "width": width,
-                                                "height": height, "size": size, "reason": None})
+                                                "height": height, "size": size, "reason": None, "etag": etag})
 
-    def mark_rejected(self, asset_id: str, reason: str, *, size: int | None = None) -> Asset:
-        return self._ingested(asset_id, REJECTED, {"reason": reason, "size": size, "width": None, "height": None})
+    def mark_rejected(self, asset_id: str, reason: str, *, size: int | None = None,
+                      etag: str | None = None) -> Asset:
+        return self._ingested(asset_id, REJECTED, {"reason": reason, "size": size, "width": None, "height": None,
+                                                   "etag": etag})
 
     def _ingested(self, asset_id: str, status: str, values: dict[str, Any]) -> Asset:
         values = {**values, "status": status, "updated_at": aws.now_iso()}

@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from imagegraphics.errors import ImageRejected, NotFound
+from imagegraphics.errors import Conflict, ImageRejected, NotFound
 from imagegraphics.settings import Settings, get_settings
 from imagegraphics.stores import aws
 
@@ -64,15 +64,11 @@ class BlobStore:
             raise
         return BlobInfo(key, int(answer["ContentLength"]), answer.get("ContentType"), answer.get("ETag"))
 
-    def get_bytes(self, key: str, max_bytes: int | None = None) -> bytes:
-        """The whole object; ImageRejected when it is larger than `max_bytes` (read nothing then)."""
+    def get_bytes(self, key: str, max_bytes: int | None = None, if_match: str | None = None) -> bytes:
+        """The whole object; ImageRejected when it is larger than `max_bytes` (read nothing then),
+        Conflict when `if_match` is given and the object's ETag is another."""
         limit = max_bytes or self.max_upload_bytes
-        try:
-            answer = self.s3.get_object(Bucket=self.bucket, Key=key)
-        except ClientError as exc:
-            if aws.error_code(exc) in _MISSING:
-                raise NotFound(f"object {key} not found") from None
-            raise
+        answer = self._get(key, if_match)
         body = answer["Body"]
         try:
             size = int(answer["ContentLength"])
@@ -82,18 +78,28 @@ class BlobStore:
         finally:
             body.close()
 
-    def get_prefix(self, key: str, length: int) -> bytes:
+    def get_prefix(self, key: str, length: int, if_match: str | None = None) -> bytes:
         """The first `length` bytes (fewer if the object is shorter): enough to read an image header."""
         try:
-            answer = self.s3.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{max(length, 1) - 1}")
+            answer = self._get(key, if_match, Range=f"bytes=0-{max(length, 1) - 1}")
         except ClientError as exc:
-            if aws.error_code(exc) in _MISSING:
-                raise NotFound(f"object {key} not found") from None
             if aws.error_code(exc) == "InvalidRange":  # empty object
                 return b""
             raise
         with answer["Body"] as body:
             return body.read()
+
+    def _get(self, key: str, if_match: str | None, **extra: Any) -> dict:
+        if if_match:
+            extra["IfMatch"] = if_match
+        try:
+            return self.s3.get_object(Bucket=self.bucket, Key=key, **extra)
+        except ClientError as exc:
+            if aws.error_code(exc) in _MISSING:
+                raise NotFound(f"object {key} not found") from None
+            if aws.error_code(exc) in ("PreconditionFailed", "412"):
+                raise Conflict(f"object {key} is no longer the one expected (ETag {if_match})") from None
+            raise
 
     def put_bytes(self, key: str, data: bytes, content_type: str) -> BlobInfo:
         answer = self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
