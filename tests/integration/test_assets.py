@@ -26,8 +26,8 @@ def test_create_returns_pending_asset_and_a_working_presigned_post(stack):
 def test_get_returns_record_url_and_conversions(stack):
     asset_id = stack.ready("dev", filename="a.png", metadata={"k": "v"})
     stack.blobs.put_bytes(f"conversions/{asset_id}/thumb.png", b"x", "image/png")
-    stack.assets.put_conversion(asset_id, name="thumb", s3_key=f"conversions/{asset_id}/thumb.png",
-                                content_type="image/png", width=10, height=8)
+    stack.assets.conversions.put(asset_id, name="thumb", s3_key=f"conversions/{asset_id}/thumb.png",
+                                 content_type="image/png", width=10, height=8)
     status, body = stack.call("assets", "apigw_get_asset", ids={"asset": asset_id})
     assert status == 200
     assert body["asset_id"] == asset_id and body["status"] == "READY"

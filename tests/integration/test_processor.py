@@ -11,6 +11,7 @@ from integration_support import BLUE, GREEN, RED, canvas_request, fetch, frame_p
 from imagegraphics.errors import RecordRefused
 from imagegraphics.stores.assets import AssetStore
 from imagegraphics.stores.blobs import BlobStore
+from imagegraphics.stores.conversions import ConversionStore
 from imagegraphics.stores.jobs import JobStore
 
 
@@ -29,7 +30,7 @@ def test_conversion_is_written_with_the_right_pixels_and_the_original_is_kept(st
     assert image.getpixel((0, 0)) == BLUE and image.getpixel((99, 79)) == BLUE
     assert image.getpixel((50, 40)) == RED  # the asset, centred
     assert image.getpixel((12, 40)) == GREEN  # canvas between the border and the asset
-    [conversion] = stack.assets.list_conversions(ids["asset"])
+    [conversion] = stack.assets.conversions.list_for(ids["asset"])
     assert (conversion.name, conversion.width, conversion.height) == ("framed", 100, 80)
     assert stack.blobs.get_bytes(stack.assets.find(ids["asset"]).s3_key) == original
 
@@ -38,7 +39,7 @@ def test_same_conversion_name_is_replaced(stack):
     ids = {"asset": stack.ready("dev", png((64, 48), RED)), "border": stack.ready("dev", frame_png())}
     for _ in range(2):
         process(stack, submit(stack, "apigw_submit_full_flow", ids, canvas_request(ids["asset"], ids["border"])), ids)
-    assert [c.name for c in stack.assets.list_conversions(ids["asset"])] == ["framed"]
+    assert [c.name for c in stack.assets.conversions.list_for(ids["asset"])] == ["framed"]
 
 
 MAGENTA = (255, 0, 255, 255)
@@ -68,7 +69,7 @@ def test_a_replaced_conversion_leaves_an_earlier_jobs_url_without_the_later_imag
     assert fetch(later["url"]).getpixel((20, 45)) == MAGENTA  # canvas, inside the scaled border
     # The earlier job's object was its own, and is gone once replaced: never the later image.
     assert requests.get(status(stack, first)["output"][0]["url"], timeout=10).status_code == 404
-    [conversion] = stack.assets.list_conversions(ids["asset"])
+    [conversion] = stack.assets.conversions.list_for(ids["asset"])
     assert (conversion.width, conversion.height, conversion.job_id) == (120, 90, second)
     assert _conversion_objects(stack, ids["asset"]) == [conversion.s3_key]
 
@@ -77,10 +78,10 @@ def test_a_conversion_whose_record_fails_keeps_the_previous_record_and_its_bytes
     ids = {"asset": stack.ready("dev", png((64, 48), RED)), "border": stack.ready("dev", frame_png())}
     process(stack, submit(stack, "apigw_submit_full_flow", ids, _recolored(ids, "#00ff00")), ids)
     second = submit(stack, "apigw_submit_full_flow", ids, _recolored(ids, "#ff00ff", size=(120, 90)))
-    monkeypatch.setattr(AssetStore, "put_conversion", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("busy")))
+    monkeypatch.setattr(ConversionStore, "put", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("busy")))
     with pytest.raises(BatchProcessingError):
         process(stack, second, ids)
-    [conversion] = stack.assets.list_conversions(ids["asset"])
+    [conversion] = stack.assets.conversions.list_for(ids["asset"])
     image = fetch(stack.blobs.presigned_get(conversion.s3_key))
     assert (conversion.width, conversion.height) == image.size == (100, 80)
     assert image.getpixel((12, 40)) == GREEN
@@ -96,7 +97,7 @@ def test_an_original_replaced_after_submit_is_the_assets_error_not_other_bytes(s
     [error] = body["error"]
     assert body["status"] == "ERROR" and body["output"] == []
     assert "the original changed while the job was queued" in error["error"]
-    assert stack.assets.list_conversions(ids["asset"]) == []
+    assert stack.assets.conversions.list_for(ids["asset"]) == []
 
 
 def test_full_flow_event_renders_with_the_model(stack):
@@ -125,7 +126,7 @@ def test_create_asset_makes_a_new_ready_asset_with_lineage_and_metadata(stack):
     assert created.metadata == {"title": "Shoe", "cutout": True}  # inherit_fields ["title"], data APPENDed
     assert (created.width, created.height, created.content_type) == (64, 64, "image/png")
     assert fetch(output["url"]).size == (64, 64)
-    assert stack.assets.list_conversions(source) == []
+    assert stack.assets.conversions.list_for(source) == []
 
 
 def test_an_asset_that_cannot_be_rendered_is_an_error_not_a_retry(stack):
@@ -183,7 +184,7 @@ def test_after_the_idempotency_record_is_gone_the_job_store_still_counts_once(st
     job = stack.jobs.get_job("dev", job_id)
     assert (job.status, job.succeeded, job.remaining) == ("QUEUED", 1, 1)
     # The redelivery rewrote its own object and kept it: the record and the job item name it.
-    [conversion] = stack.assets.list_conversions(ids["asset"])
+    [conversion] = stack.assets.conversions.list_for(ids["asset"])
     [item] = stack.jobs.list_items(job_id)
     assert item.s3_key == conversion.s3_key and _conversion_objects(stack, ids["asset"]) == [conversion.s3_key]
 

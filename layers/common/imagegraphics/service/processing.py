@@ -20,7 +20,8 @@ from imagegraphics.service.loader import S3Loader
 from imagegraphics.service.messages import JobMessage
 from imagegraphics.service.submit import request_limits
 from imagegraphics.settings import get_settings
-from imagegraphics.stores.assets import AssetStore, conversion_key, derive_metadata, derived_asset_id, generated_key
+from imagegraphics.stores.assets import AssetStore, derive_metadata, derived_asset_id, generated_key
+from imagegraphics.stores.conversions import conversion_key
 from imagegraphics.stores.blobs import BlobStore
 from imagegraphics.stores.jobs import ERROR, OK, QUEUED, JobStore
 
@@ -60,8 +61,8 @@ def save_output(job_id: int, index: int, tenant: str, entry: AssetEntry, result:
         name = d.conversion_name_or_default
         key = conversion_key(entry.asset_id, name, job_id, index)
         blobs.put_bytes(key, result.data, result.content_type)
-        written = assets.put_conversion(entry.asset_id, name=name, s3_key=key, content_type=result.content_type,
-                                        width=result.width, height=result.height, job_id=job_id)
+        written = assets.conversions.put(entry.asset_id, name=name, s3_key=key, content_type=result.content_type,
+                                         width=result.width, height=result.height, job_id=job_id)
         # Not recorded (a later job's conversion won): the object stays, this job's status names it.
         if written.previous is not None and written.previous.s3_key != key:
             _delete_replaced(written.previous.s3_key, blobs)

@@ -1,7 +1,7 @@
-"""Assets (originals and job-made ones) and their conversions, in the single table.
+"""Assets (originals and job-made ones), in the single table.
 
-`pk=ASSET#<id>, sk=ASSET` holds the asset; `sk=CONV#<name>` its conversions. Reads are tenant-checked:
-another tenant's asset is reported exactly like a missing one.
+`pk=ASSET#<id>, sk=ASSET` holds the asset; its conversions share the partition (stores.conversions).
+Reads are tenant-checked: another tenant's asset is reported exactly like a missing one.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from imagegraphics.errors import Conflict, NotFound, RecordRefused, ServiceUnavailable
 from imagegraphics.settings import Settings, get_settings
 from imagegraphics.stores import aws
+from imagegraphics.stores.conversions import ConversionStore
 
 PENDING, READY, REJECTED = "PENDING", "READY", "REJECTED"
 _BATCH_GET = 100  # BatchGetItem keys per call
@@ -38,12 +39,6 @@ def incoming_key(asset_id: str) -> str:
 
 def generated_key(asset_id: str) -> str:
     return f"generated/{asset_id}.png"
-
-
-def conversion_key(asset_id: str, name: str, job_id: int, index: int) -> str:
-    """Each job's conversion has its own object: replacing a conversion never rewrites the bytes an
-    earlier job's status URL or the current record names, and a redelivery rewrites the same key."""
-    return f"conversions/{asset_id}/{name}/{job_id}-{index}.png"
 
 
 def derive_metadata(source: dict[str, Any] | None, *, inherit: bool, inherit_fields: list[str] | None,
@@ -85,32 +80,15 @@ class Asset:
         return cls(**{k: v[k] for k in names if k in v})
 
 
-@dataclass(frozen=True)
-class Conversion:
-    asset_id: str
-    name: str
-    s3_key: str
-    content_type: str
-    width: int
-    height: int
-    job_id: int | None = None
-    created_at: str = ""
-
-
-@dataclass(frozen=True)
-class ConversionWrite:
-    recorded: bool  # False when a later job's conversion of this name was recorded first
-    previous: Conversion | None  # the conversion this write replaced, if any
-
-
-def _key(asset_id: str, sk: str = "ASSET") -> dict[str, Any]:
-    return {"pk": {"S": f"ASSET#{asset_id}"}, "sk": {"S": sk}}
+def _key(asset_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"ASSET#{asset_id}"}, "sk": {"S": "ASSET"}}
 
 
 class AssetStore:
     def __init__(self, table_name: str, dynamodb: Any):
         self.table_name = table_name
         self.dynamodb = dynamodb
+        self.conversions = ConversionStore(table_name, dynamodb)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> "AssetStore":
@@ -234,48 +212,3 @@ class AssetStore:
                 raise NotFound(f"no uploaded asset {asset_id}") from None
             raise
         return Asset.from_item(answer["Attributes"])
-
-    def put_conversion(self, asset_id: str, *, name: str, s3_key: str, content_type: str, width: int,
-                       height: int, job_id: int | None = None) -> ConversionWrite:
-        """Add or replace the conversion `name`: conversions are derived, so the newest job's wins.
-
-        A job older than the recorded one leaves the record alone (a late redelivery must not bring
-        back an older image). Returns what was replaced, so its object can be deleted.
-        """
-        conversion = Conversion(asset_id=asset_id, name=name, s3_key=s3_key, content_type=content_type,
-                                width=width, height=height, job_id=job_id, created_at=aws.now_iso())
-        values = {k: getattr(conversion, k) for k in conversion.__dataclass_fields__}
-        condition: dict[str, Any] = {}
-        if job_id is not None:
-            condition = {"ConditionExpression": "attribute_not_exists(job_id) OR job_id <= :job",
-                         "ExpressionAttributeValues": {":job": {"N": str(job_id)}}}
-        try:
-            answer = self.dynamodb.put_item(TableName=self.table_name, ReturnValues="ALL_OLD",
-                                            Item={**_key(asset_id, f"CONV#{name}"), **aws.to_item(values)},
-                                            **condition)
-        except ClientError as exc:
-            if aws.is_condition_failure(exc):
-                return ConversionWrite(recorded=False, previous=None)
-            raise
-        old = answer.get("Attributes")
-        return ConversionWrite(recorded=True, previous=_conversion(old) if old else None)
-
-    def list_conversions(self, asset_id: str) -> list[Conversion]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :conv)",
-            "ExpressionAttributeValues": {":pk": {"S": f"ASSET#{asset_id}"}, ":conv": {"S": "CONV#"}},
-        }
-        while True:
-            page = self.dynamodb.query(**kwargs)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return [_conversion(item) for item in items]
-
-
-def _conversion(item: dict[str, Any]) -> Conversion:
-    v = aws.from_item(item)
-    return Conversion(**{k: v[k] for k in Conversion.__dataclass_fields__ if k in v})

@@ -1,0 +1,92 @@
+"""An asset's conversions, in the single table beside the asset: `pk=ASSET#<id>, sk=CONV#<name>`.
+
+Conversions are derived images, so the newest job's conversion of a name wins; each job's image has
+an object of its own (`conversion_key`), so replacing a record never rewrites bytes another names.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from imagegraphics.stores import aws
+
+
+def conversion_key(asset_id: str, name: str, job_id: int, index: int) -> str:
+    """Each job's conversion has its own object: replacing a conversion never rewrites the bytes an
+    earlier job's status URL or the current record names, and a redelivery rewrites the same key."""
+    return f"conversions/{asset_id}/{name}/{job_id}-{index}.png"
+
+
+@dataclass(frozen=True)
+class Conversion:
+    asset_id: str
+    name: str
+    s3_key: str
+    content_type: str
+    width: int
+    height: int
+    job_id: int | None = None
+    created_at: str = ""
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> "Conversion":
+        v = aws.from_item(item)
+        return cls(**{k: v[k] for k in cls.__dataclass_fields__ if k in v})
+
+
+@dataclass(frozen=True)
+class ConversionWrite:
+    recorded: bool  # False when a later job's conversion of this name was recorded first
+    previous: Conversion | None  # the conversion this write replaced, if any
+
+
+def _partition(asset_id: str) -> dict[str, Any]:
+    return {"S": f"ASSET#{asset_id}"}
+
+
+class ConversionStore:
+    def __init__(self, table_name: str, dynamodb: Any):
+        self.table_name = table_name
+        self.dynamodb = dynamodb
+
+    def put(self, asset_id: str, *, name: str, s3_key: str, content_type: str, width: int,
+            height: int, job_id: int | None = None) -> ConversionWrite:
+        """Add or replace the conversion `name`: conversions are derived, so the newest job's wins.
+
+        A job older than the recorded one leaves the record alone (a late redelivery must not bring
+        back an older image). Returns what was replaced, so its object can be deleted.
+        """
+        conversion = Conversion(asset_id=asset_id, name=name, s3_key=s3_key, content_type=content_type,
+                                width=width, height=height, job_id=job_id, created_at=aws.now_iso())
+        values = {k: getattr(conversion, k) for k in conversion.__dataclass_fields__}
+        condition: dict[str, Any] = {}
+        if job_id is not None:
+            condition = {"ConditionExpression": "attribute_not_exists(job_id) OR job_id <= :job",
+                         "ExpressionAttributeValues": {":job": {"N": str(job_id)}}}
+        key = {"pk": _partition(asset_id), "sk": {"S": f"CONV#{name}"}}
+        try:
+            answer = self.dynamodb.put_item(TableName=self.table_name, ReturnValues="ALL_OLD",
+                                            Item={**key, **aws.to_item(values)}, **condition)
+        except ClientError as exc:
+            if aws.is_condition_failure(exc):
+                return ConversionWrite(recorded=False, previous=None)
+            raise
+        old = answer.get("Attributes")
+        return ConversionWrite(recorded=True, previous=Conversion.from_item(old) if old else None)
+
+    def list_for(self, asset_id: str) -> list[Conversion]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :conv)",
+            "ExpressionAttributeValues": {":pk": _partition(asset_id), ":conv": {"S": "CONV#"}},
+        }
+        while True:
+            page = self.dynamodb.query(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [Conversion.from_item(item) for item in items]
