@@ -1,29 +1,9 @@
-"""One test per API rule: the exact location and message of the error it raises."""
+"""One test per API rule on the request and its assets: the exact location and message of the error."""
 import pytest
+from request_rules_support import A, CANVAS, IMG, OPTS, bg_add, req, the_error
 
-from imagegraphics.errors import InvalidRequest, RenderFailed
+from imagegraphics.errors import RenderFailed
 from imagegraphics.request import Position, RequestLimits, check_position_fits, parse_request
-
-A = "0123456789abcdef0123456789abcdef"
-IMG = "fedcba9876543210fedcba9876543210"
-OPTS = ["assets", 0, A, "options"]
-CANVAS = {"size": {"width": 100, "height": 80}}
-
-
-def req(options=None, operations=None):
-    return {"assets": [{A: {"options": options or {}}}], "operations": operations or [{"bg_remove": {}}]}
-
-
-def bg_add(**options):
-    return {"bg_add": {"options": {"color": "#000", **options}}}
-
-
-def the_error(payload, limits=RequestLimits()):
-    with pytest.raises(InvalidRequest) as exc:
-        parse_request(payload, limits)
-    assert len(exc.value.errors) == 1, exc.value.errors
-    error = exc.value.errors[0]
-    return error["loc"], error["msg"]
 
 
 # -- the request's shape -----------------------------------------------------------------
@@ -39,11 +19,6 @@ def test_at_least_one_asset():
 def test_at_most_max_assets():
     payload = {"assets": [{A: {}}, {IMG: {}}], "operations": [{"bg_remove": {}}]}
     assert the_error(payload, RequestLimits(max_assets=1)) == (["assets"], "at most 1 assets per request")
-
-
-def test_at_least_one_operation():
-    assert the_error({"assets": [{A: {}}], "operations": []}) == (
-        ["operations"], "at least one operation is required")
 
 
 def test_unknown_top_level_key():
@@ -71,30 +46,6 @@ def test_asset_value_is_an_object():
 def test_unknown_asset_option():
     assert the_error(req({"rotate": 90})) == (
         OPTS + ["rotate"], "unknown key; valid keys are canvas, size, crop, position, disposition")
-
-
-@pytest.mark.parametrize("item", [{}, {"bg_remove": {}, "bg_add": {}}, "bg_remove"])
-def test_operation_has_one_key(item):
-    assert the_error(req(operations=[item])) == (
-        ["operations", 0],
-        "must be an object with exactly one key, the operation: bg_remove, bg_add, graphics_add, border_add")
-
-
-def test_unknown_operation():
-    assert the_error(req(operations=[{"bg_blur": {}}])) == (
-        ["operations", 0, "bg_blur"],
-        "unknown operation; valid operations are bg_remove, bg_add, graphics_add, border_add")
-
-
-def test_unknown_operation_option():
-    assert the_error(req(operations=[{"bg_remove": {"options": {"model": "u2net"}}}])) == (
-        ["operations", 0, "bg_remove", "options", "model"],
-        "unknown key; valid keys are mode, strength, remove_artifacts")
-
-
-def test_strict_types():
-    assert the_error(req(operations=[{"bg_remove": {"options": {"remove_artifacts": "yes"}}}])) == (
-        ["operations", 0, "bg_remove", "options", "remove_artifacts"], "must be true or false")
 
 
 # -- sizes, crop, position ----------------------------------------------------------------
@@ -215,88 +166,3 @@ def test_one_conversion_target_per_request():
     assert the_error(payload) == (
         ["assets", 1, A, "options", "disposition", "conversion_name"],
         "conversion 'image-graphics' of this asset is already written by assets[0]")
-
-
-# -- operations -------------------------------------------------------------------------
-def test_bg_remove_before_bg_add():
-    assert the_error(req(operations=[bg_add(), {"bg_remove": {}}])) == (
-        ["operations", 1, "bg_remove"], "must come before bg_add (operations[0])")
-
-
-def test_bg_add_at_most_once():
-    assert the_error(req(operations=[bg_add(), bg_add()])) == (
-        ["operations", 1, "bg_add"], "may appear only once (already at operations[0])")
-
-
-def test_graphics_add_may_repeat():
-    graphics = {"graphics_add": {"graphics": [{"options": {"image_url": "https://example.com/a.png"}}]}}
-    assert len(parse_request(req(operations=[graphics, graphics])).operations) == 2
-
-
-@pytest.mark.parametrize("field,value,msg", [
-    ("mode", "person", "must be one of 'auto', 'portrait' or 'product'"),
-    ("strength", "max", "must be one of 'low', 'medium' or 'high'"),
-])
-def test_bg_remove_options(field, value, msg):
-    assert the_error(req(operations=[{"bg_remove": {"options": {field: value}}}])) == (
-        ["operations", 0, "bg_remove", "options", field], msg)
-
-
-def test_bg_add_mode():
-    assert the_error(req(operations=[bg_add(mode="tile")])) == (
-        ["operations", 0, "bg_add", "options", "mode"], "must be one of 'as-is' or 'stretch'")
-
-
-def test_bg_add_needs_color_or_image():
-    assert the_error(req(operations=[{"bg_add": {"options": {"mode": "stretch"}}}])) == (
-        ["operations", 0, "bg_add", "options"], "needs color or image_id (or both)")
-
-
-def test_bg_add_options_required():
-    assert the_error(req(operations=[{"bg_add": {}}])) == (["operations", 0, "bg_add", "options"], "required")
-
-
-def test_bg_add_image_id_is_an_asset_id():
-    assert the_error(req(operations=[bg_add(image_id="bg.png")])) == (
-        ["operations", 0, "bg_add", "options", "image_id"], "must be an asset id: 32 lowercase hexadecimal characters")
-
-
-def graphic(**options):
-    return req(operations=[{"graphics_add": {"graphics": [{"type": "image", "options": options}]}}])
-
-
-GRAPHIC = ["operations", 0, "graphics_add", "graphics", 0]
-
-
-@pytest.mark.parametrize("options", [{}, {"image_id": IMG, "image_url": "https://example.com/a.png"}])
-def test_graphic_has_exactly_one_source(options):
-    assert the_error(graphic(**options)) == (GRAPHIC + ["options"], "needs exactly one of image_id or image_url")
-
-
-@pytest.mark.parametrize("url", ["ftp://example.com/a.png", "file:///etc/passwd", "example.com/a.png",
-                                 "https://", "https://example.com/" + "a" * 2048])
-def test_graphic_url_is_http(url):
-    assert the_error(graphic(image_url=url)) == (
-        GRAPHIC + ["options", "image_url"], "must be a URL of at most 2048 characters with scheme http or https")
-
-
-def test_graphic_type_is_image():
-    payload = req(operations=[{"graphics_add": {"graphics": [{"type": "text", "options": {"image_id": IMG}}]}}])
-    assert the_error(payload) == (GRAPHIC + ["type"], "must be one of 'image'")
-
-
-def test_graphics_not_empty():
-    assert the_error(req(operations=[{"graphics_add": {"graphics": []}}])) == (
-        ["operations", 0, "graphics_add", "graphics"], "must list at least one graphic")
-
-
-def test_border_add_needs_image_id():
-    assert the_error(req(operations=[{"border_add": {"options": {}}}])) == (
-        ["operations", 0, "border_add", "options", "image_id"], "required")
-
-
-def test_graphic_url_schemes_are_configurable():
-    local = RequestLimits(image_url_schemes=("file",))
-    assert parse_request(graphic(image_url="file:///tmp/logo.png"), local).operations[0].graphics[0].options.image_url
-    assert the_error(graphic(image_url="https://example.com/a.png"), local) == (
-        GRAPHIC + ["options", "image_url"], "must be a URL of at most 2048 characters with scheme file")
