@@ -3,6 +3,7 @@ how to feed it (size, layout, normalisation) and how to read its output."""
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ def _threads() -> int:
     return int(override) if override else max(1, min(4, os.cpu_count() or 1))
 
 
-class BaseSession:
+class BaseSession(ABC):
     """Owns one onnxruntime InferenceSession on the CPU provider."""
 
     def __init__(self, entry: ModelEntry, path: Path):
@@ -40,8 +41,9 @@ class BaseSession:
         (output, *_) = self.session.run(None, {self.input_name: self.preprocess(image)})
         return self.postprocess(np.asarray(output, np.float32))
 
+    @abstractmethod
     def preprocess(self, image: Image.Image) -> np.ndarray:
-        raise NotImplementedError
+        """The model's input tensor for an RGB image (size, layout and normalisation of the family)."""
 
     def postprocess(self, output: np.ndarray) -> np.ndarray:
         e = self.entry
