@@ -66,6 +66,12 @@ def clear_clients() -> None:
         _session.cache_clear()
 
 
+def query_all(dynamodb: Any, **query: Any) -> list[dict[str, Any]]:
+    """Every item a DynamoDB Query matches, across pages (boto3's paginator follows LastEvaluatedKey)."""
+    pages = dynamodb.get_paginator("query").paginate(**query)
+    return [item for page in pages for item in page.get("Items", [])]
+
+
 def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 

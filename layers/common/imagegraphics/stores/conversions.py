@@ -77,16 +77,10 @@ class ConversionStore:
         return ConversionWrite(recorded=True, previous=Conversion.from_item(old) if old else None)
 
     def list_for(self, asset_id: str) -> list[Conversion]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :conv)",
-            "ExpressionAttributeValues": {":pk": _partition(asset_id), ":conv": {"S": "CONV#"}},
-        }
-        while True:
-            page = self.dynamodb.query(**kwargs)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = aws.query_all(
+            self.dynamodb,
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :conv)",
+            ExpressionAttributeValues={":pk": _partition(asset_id), ":conv": {"S": "CONV#"}},
+        )
         return [Conversion.from_item(item) for item in items]

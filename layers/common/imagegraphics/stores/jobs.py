@@ -203,17 +203,11 @@ class JobStore:
         return job
 
     def list_items(self, job_id: int) -> list[JobItem]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name, "ConsistentRead": True,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :item)",
-            "ExpressionAttributeValues": {":pk": {"S": f"JOB#{job_id}"}, ":item": {"S": "ITEM#"}},
-        }
-        while True:
-            page = self.dynamodb.query(**kwargs)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = aws.query_all(
+            self.dynamodb,
+            TableName=self.table_name, ConsistentRead=True,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :item)",
+            ExpressionAttributeValues={":pk": {"S": f"JOB#{job_id}"}, ":item": {"S": "ITEM#"}},
+        )
         names = JobItem.__dataclass_fields__.keys()
         return [JobItem(**{k: v[k] for k in names if k in v}) for v in map(aws.from_item, items)]
