@@ -1,19 +1,23 @@
 """REQUEST authorizer: API key (Bearer or X-FileSpin-Api-Key) -> Allow policy with {tenant, scopes}."""
-import os
+from functools import lru_cache
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagegraphics.observability import logger
 from imagegraphics.service.auth import PrincipalCache, authorize
+from imagegraphics.settings import get_settings
 from imagegraphics.stores.keys import ApiKeyStore
 
-# Per container, like the clients: a warm container answers a known key without reading DynamoDB.
-# AUTH_CACHE_SECONDS=0 turns it off (a revoked key then stops working at once).
-principals = PrincipalCache(ttl=float(os.environ.get("AUTH_CACHE_SECONDS", "60")))
+
+@lru_cache(maxsize=1)
+def principals() -> PrincipalCache:
+    # Per container, like the clients: a warm container answers a known key without reading DynamoDB.
+    # AUTH_CACHE_SECONDS=0 turns it off (a revoked key then stops working at once).
+    return PrincipalCache(ttl=get_settings().auth_cache_seconds)
 
 
 def _resolve(key: str):
-    return principals.resolve(key, lambda k: ApiKeyStore.from_settings().resolve(k))
+    return principals().resolve(key, lambda k: ApiKeyStore.from_settings().resolve(k))
 
 
 @logger.inject_lambda_context(clear_state=True)

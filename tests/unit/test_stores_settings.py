@@ -33,3 +33,10 @@ def test_read_on_first_call_and_again_after_cache_clear(monkeypatch):
     get_settings.cache_clear()
     assert get_settings().table_name == "second"
     get_settings.cache_clear()
+
+
+def test_auth_cache_may_be_turned_off_but_not_negative():
+    assert Settings.from_env({}).auth_cache_seconds == 60
+    assert Settings.from_env({"AUTH_CACHE_SECONDS": "0"}).auth_cache_seconds == 0
+    with pytest.raises(ValueError, match="AUTH_CACHE_SECONDS must be at least 0"):
+        Settings.from_env({"AUTH_CACHE_SECONDS": "-1"})

@@ -26,6 +26,7 @@ class Settings:
     max_side: int = 10_000
     url_expiry_seconds: int = 900
     job_ttl_days: int = 30
+    auth_cache_seconds: int = 60  # how long an authorizer container remembers a known key; 0: never
     models_dir: Path | None = None
 
     @classmethod
@@ -44,11 +45,12 @@ class Settings:
             max_side=_int(env, "MAX_SIDE", 10_000),
             url_expiry_seconds=_int(env, "URL_EXPIRY_SECONDS", 900),
             job_ttl_days=_int(env, "JOB_TTL_DAYS", 30),
+            auth_cache_seconds=_int(env, "AUTH_CACHE_SECONDS", 60, minimum=0),
             models_dir=Path(models_dir) if models_dir else None,
         )
 
 
-def _int(env: dict[str, str], name: str, default: int) -> int:
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -56,8 +58,8 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ValueError(f"environment variable {name} must be an integer, got {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"environment variable {name} must be positive, got {value}")
+    if value < minimum:
+        raise ValueError(f"environment variable {name} must be at least {minimum}, got {value}")
     return value
 
 
