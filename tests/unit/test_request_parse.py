@@ -59,6 +59,11 @@ def test_design_example_parses():
     assert isinstance(border, BorderAdd) and border.options.image_id == BORDER
     assert req.asset_ids() == [A]
     assert req.referenced_image_ids() == {IMG, GFX, BORDER}
+    assert req.image_references() == [
+        (("operations", 1, "bg_add", "options", "image_id"), IMG),
+        (("operations", 2, "graphics_add", "graphics", 0, "options", "image_id"), GFX),
+        (("operations", 3, "border_add", "options", "image_id"), BORDER),
+    ]
 
 
 def test_defaults_of_a_minimal_request():

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from imagegraphics.errors import Loc
 from imagegraphics.request.base import RequestObject
 from imagegraphics.request.operations import MAX_GRAPHICS_ADD, BgAdd, BorderAdd, GraphicsAdd, Operation
 from imagegraphics.request.options import AssetEntry
@@ -46,15 +47,22 @@ class ImageGraphicsRequest(RequestObject):
     def asset_ids(self) -> list[str]:
         return [entry.asset_id for entry in self.assets]
 
+    def image_references(self) -> list[tuple[Loc, str]]:
+        """Every image id the operations draw (background, graphics, border), where the client wrote it."""
+        found: list[tuple[Loc, str]] = []
+        for j, operation in enumerate(self.operations):
+            if isinstance(operation, (BgAdd, BorderAdd)) and operation.options.image_id:
+                found.append((("operations", j, operation.name, "options", "image_id"), operation.options.image_id))
+            elif isinstance(operation, GraphicsAdd):
+                for k, graphic in enumerate(operation.graphics):
+                    if graphic.options.image_id:
+                        loc = ("operations", j, operation.name, "graphics", k, "options", "image_id")
+                        found.append((loc, graphic.options.image_id))
+        return found
+
     def referenced_image_ids(self) -> set[str]:
         """Every image id the operations draw (background, graphics, border)."""
-        ids: set[str] = set()
-        for operation in self.operations:
-            if isinstance(operation, (BgAdd, BorderAdd)) and operation.options.image_id:
-                ids.add(operation.options.image_id)
-            elif isinstance(operation, GraphicsAdd):
-                ids.update(g.options.image_id for g in operation.graphics if g.options.image_id)
-        return ids
+        return {image_id for _, image_id in self.image_references()}
 
     def to_payload(self) -> dict:
         """The request as JSON-ready data in the client's shape; parse_request reads it back equal."""

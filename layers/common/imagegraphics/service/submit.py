@@ -28,7 +28,7 @@ def check_assets(tenant: str, req, store: AssetStore) -> None:
                if records[a] is None or records[a].tenant != tenant]
     if missing:
         raise NotFound("referenced assets not found", missing)
-    drawn = drawn_references(req)
+    drawn = drawn_references(refs)
     not_ready = [detail(loc, f"asset {a} is {records[a].status}, not READY") for loc, a in drawn
                  if records[a].status != READY]
     if not_ready:
