@@ -1,9 +1,10 @@
-"""Sample images made with Pillow: a background, a border frame and a graphic (a badge)."""
+"""Sample images made with Pillow: a background, a border frame, a graphic (a badge) and a product."""
 from __future__ import annotations
 
 import io
 import math
 
+import numpy as np
 from PIL import Image, ImageDraw
 
 
@@ -50,3 +51,15 @@ def graphic(size: int = 100) -> bytes:
 def solid(width: int, height: int, color: tuple[int, ...], fmt: str = "PNG") -> bytes:
     mode = "RGBA" if len(color) == 4 else "RGB"
     return _encode(Image.new(mode, (width, height), color), fmt)
+
+
+def product(width: int = 96, height: int = 96, fmt: str = "PNG") -> bytes:
+    """A shaded red ball on a white backdrop: the smallest image with a subject to cut out."""
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    cx, cy, r = width / 2, height / 2, 0.35 * min(width, height)
+    d = np.hypot(xx - cx, yy - cy) / r
+    inside = np.clip((1 - d) * r, 0, 1)[..., None]  # one pixel of anti-aliased edge
+    light = np.clip(1.1 - 0.6 * np.hypot(xx - cx + 0.3 * r, yy - cy + 0.3 * r) / r, 0.3, 1)[..., None]
+    ball = np.array([210, 40, 40], np.float32) * light
+    rgb = inside * ball + (1 - inside) * 255
+    return _encode(Image.fromarray(rgb.astype(np.uint8), "RGB"), fmt)

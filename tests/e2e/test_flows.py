@@ -112,9 +112,10 @@ def test_job_with_a_failing_asset_reports_the_error(alpha, portrait):
     assert "too-far" not in {c["name"] for c in alpha.asset(portrait)["conversions"]}
 
     # One asset failing does not fail the others: the job is OK with one output and one error.
-    request["assets"].append({small_bg: {"options": {**fits, "disposition": {
+    ball = upload_ready(alpha, "ball.png", samples.product(100, 100), "image/png")
+    request["assets"].append({ball: {"options": {**fits, "disposition": {
         "add_as_conversion": True, "conversion_name": "fits"}}}})
     status = alpha.wait_job(alpha.submit(request))
     assert status["status"] == "OK", status
-    assert [o["asset_id"] for o in status["output"]] == [small_bg]
+    assert [o["asset_id"] for o in status["output"]] == [ball]
     assert [e["asset_id"] for e in status["error"]] == [portrait]

@@ -6,9 +6,10 @@ import json
 import pytest
 import requests
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from integration_support import BLUE, GREEN, RED, canvas_request, fetch, frame_png, png, process, status, submit
+from integration_support import BLUE, GREEN, RED, ROOT, canvas_request, fetch, frame_png, png, process, status, submit
 
 from imagegraphics.errors import RecordRefused
+from local import samples
 from imagegraphics.stores.assets import AssetStore
 from imagegraphics.stores.blobs import BlobStore
 from imagegraphics.stores.conversions import ConversionStore
@@ -101,7 +102,9 @@ def test_an_original_replaced_after_submit_is_the_assets_error_not_other_bytes(s
 
 
 def test_full_flow_event_renders_with_the_model(stack):
-    ids = {"asset": stack.ready("dev", png((96, 96), RED)), "background": stack.ready("dev", png((50, 50), GREEN)),
+    portrait = (ROOT / "events" / "samples" / "astronaut.jpg").read_bytes()
+    ids = {"asset": stack.ready("dev", portrait, content_type="image/jpeg"),
+           "background": stack.ready("dev", png((50, 50), GREEN)),
            "graphic": stack.ready("dev", png((10, 10), BLUE)), "border": stack.ready("dev", frame_png())}
     job_id = submit(stack, "apigw_submit_full_flow", ids)
     assert process(stack, job_id, ids) == {"batchItemFailures": []}
@@ -112,7 +115,7 @@ def test_full_flow_event_renders_with_the_model(stack):
 
 
 def test_create_asset_makes_a_new_ready_asset_with_lineage_and_metadata(stack):
-    source = stack.ready("dev", png((64, 64), RED), filename="shoe.png", metadata={"title": "Shoe", "sku": "42"})
+    source = stack.ready("dev", samples.product(64, 64), filename="shoe.png", metadata={"title": "Shoe", "sku": "42"})
     ids = {"asset": source}
     job_id = submit(stack, "apigw_submit_remove_new_asset", ids)
     process(stack, job_id, ids)
@@ -315,3 +318,19 @@ def test_an_object_whose_record_exists_is_kept_when_a_retry_fails_to_record(stac
     with pytest.raises(BatchProcessingError):
         process(stack, job_id, ids)
     assert _generated(stack) == [key]  # its record (from the first attempt) still names it
+
+
+@pytest.mark.parametrize("mode", ["auto", "product", "portrait"])
+def test_an_image_without_a_subject_fails_as_unknown_foreground_and_writes_nothing(stack, mode):
+    ids = {"asset": stack.ready("dev", png((64, 48), RED))}
+    request = {"assets": [{ids["asset"]: {"options": {"disposition": {
+                   "add_as_conversion": True, "conversion_name": "bg-removed"}}}}],
+               "operations": [{"bg_remove": {"options": {"mode": mode}}}]}
+    job_id = submit(stack, "apigw_submit_remove_conversion", ids, request)
+    assert process(stack, job_id, ids) == {"batchItemFailures": []}
+    body = status(stack, job_id)
+    assert body["status"] == "ERROR" and body["output"] == []
+    [error] = body["error"]
+    assert (error["status"], error["code"]) == (422, "unknown_foreground")
+    assert error["error"].startswith("no foreground found") and "operations.0.bg_remove" in error["error"]
+    assert stack.assets.conversions.list_for(ids["asset"]) == []

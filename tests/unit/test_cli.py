@@ -102,3 +102,16 @@ def test_module_entry_point(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert Image.open(tmp_path / "out" / A / "image-graphics.png").size == (10, 10)
+
+
+def test_no_foreground_is_an_error_with_exit_1_and_nothing_written(tmp_path, capsys):
+    request = write_request(tmp_path, [{"bg_remove": {"options": {"mode": "product"}}}])
+    code = main(["render", "--request", str(request), "--asset", f"{A}={photo(tmp_path, size=(120, 90))}",
+                 "--out", str(tmp_path / "out")])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 1 and summary["status"] == "ERROR" and summary["output"] == []
+    [error] = summary["error"]
+    assert (error["status"], error["code"]) == (422, "unknown_foreground")
+    assert error["error"]["message"].startswith("no foreground found")
+    assert error["error"]["errors"][0]["loc"] == ["operations", 0, "bg_remove"]
+    assert not (tmp_path / "out").exists()

@@ -128,7 +128,7 @@ def test_product_mode_uses_an_installed_general_model(models):
 
 def test_threads_sharing_a_segmenter_each_get_their_own_choice_and_timings(models):
     seg = Segmenter(models)
-    image, plain = red_left_half((80, 40)), Image.new("RGB", (80, 40), (242, 242, 240))
+    image, other = red_left_half((80, 40)), red_left_half((60, 40))
     state = set(vars(seg))
 
     def run(mode: str, picture: Image.Image) -> list[tuple[str, bool]]:
@@ -136,7 +136,7 @@ def test_threads_sharing_a_segmenter_each_get_their_own_choice_and_timings(model
                 for m in (seg.matte(picture, mode=mode, remove_artifacts=False) for _ in range(15))]
 
     with ThreadPoolExecutor(2) as pool:
-        portrait, product = pool.submit(run, "portrait", image), pool.submit(run, "product", plain)
+        portrait, product = pool.submit(run, "portrait", image), pool.submit(run, "product", other)
         assert portrait.result() == [("portrait", True)] * 15
         assert product.result() == [("product", True)] * 15
     assert set(vars(seg)) == state  # nothing of a call is kept on the shared instance

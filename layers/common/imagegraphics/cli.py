@@ -113,7 +113,7 @@ def render(args: argparse.Namespace) -> int:
             result = render_asset(req, index, loader, segmenter, limits)
         except ImageGraphicsError as exc:
             summary["error"].append({"name": name, "asset_id": entry.asset_id, "status": exc.status,
-                                     "error": exc.to_body()})
+                                     "code": exc.code, "error": exc.to_body()})
             continue
         path = args.out / entry.asset_id / f"{name}.png"
         try:

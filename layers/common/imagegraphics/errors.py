@@ -23,6 +23,7 @@ class ImageGraphicsError(Exception):
     """Base of every domain error."""
 
     status = 400
+    code: str | None = None  # a stable machine-readable name, where clients branch on one
 
     def __init__(self, message: str, errors: list[ErrorDetail] | None = None):
         super().__init__(message)
@@ -49,6 +50,14 @@ class RenderFailed(ImageGraphicsError):
     """A rule that can only be checked once image sizes are known (e.g. the position bound)."""
 
     status = 422
+
+
+class NoForeground(RenderFailed):
+    """Background removal found nothing to keep (a flat image, noise, no subject): the asset fails
+    rather than come back as a fully transparent image. remove.bg calls this unknown_foreground."""
+
+    status = 422
+    code: str | None = "unknown_foreground"
 
 
 class AssetMissing(ImageGraphicsError):

@@ -88,6 +88,10 @@ class JobError(ResponseModel):
     name: str | None  # null only for an asset that failed before processing (its message was never sent)
     asset_id: AssetId  # the asset of the request that failed
     error: str  # the message, then each located detail: "message (loc.path: msg; ...)"
+    # HTTP-style status of the failure (422: an image that cannot be used), when one is known
+    status: int | None = Field(None, exclude_if=_omit_none)
+    # a stable name for failures clients branch on: "unknown_foreground" (no foreground found)
+    code: str | None = Field(None, exclude_if=_omit_none)
 
 
 class JobProgress(ResponseModel):

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 
 from PIL import Image
 
-from imagegraphics.errors import AssetMissing, ImageRejected, Loc, RenderFailed, detail
+from imagegraphics.errors import AssetMissing, ImageRejected, Loc, NoForeground, RenderFailed, detail
 from imagegraphics.imaging import compose
 from imagegraphics.imaging.decode import decode, read_header
 from imagegraphics.imaging.encode import CONTENT_TYPE, encode_png
@@ -77,7 +77,7 @@ class _Render:
         """Errors without a location are reported at the field that named the image."""
         try:
             yield
-        except (AssetMissing, ImageRejected) as exc:
+        except (AssetMissing, ImageRejected, NoForeground) as exc:
             if exc.errors:
                 raise
             raise type(exc)(exc.message, [detail(loc, exc.message)]) from exc
@@ -175,14 +175,16 @@ class _Render:
         rgb = self.image if self.image.mode == "RGB" else self.image.convert("RGB")
         start = time.perf_counter()
         # The segmenter is shared by threads: what it chose and timed comes back with the alpha.
-        matte = segmenter.matte(rgb, mode=o.mode, strength=o.strength, remove_artifacts=o.remove_artifacts)
+        with self.located(loc):
+            matte = segmenter.matte(rgb, mode=o.mode, strength=o.strength, remove_artifacts=o.remove_artifacts)
         total = time.perf_counter() - start
         refine = float(matte.timings.get("refine", 0.0))
         self.timings["mask"] += total - refine
         self.timings["refine"] += refine
         self.notes["bg_remove"] = matte.choice
+        self.notes["bg_remove_method"] = matte.method
         with self.timed("composite"):
-            self.image = compose.apply_alpha(self.own_image(), matte.alpha)
+            self.image = matte.cutout(self.own_image())
 
     def op_bg_add(self, operation: Any, loc: Loc) -> None:
         o = operation.options

@@ -88,15 +88,21 @@ def label(mask: np.ndarray, diagonal: bool) -> Components:
     return Components(rows, starts, ends, run_label.ravel(), len(roots))
 
 
-def clean(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(islands, pinholes): boolean masks of the foreground pixels to drop and background to fill."""
+def clean(mask: np.ndarray, weak: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(islands, pinholes): boolean masks of the foreground pixels to drop and background to fill.
+
+    Pieces are joined through `weak` (pixels the matte leans towards foreground, grown by one pixel)
+    before their size is judged: a spectacle arm or a cable that the 0.5 cut breaks off at working
+    resolution still hangs on the subject by its faint pixels, where a stray speck hangs on nothing.
+    """
     area = mask.size
-    fg = label(mask, diagonal=True)
+    joined = mask if weak is None else mask | _grow(weak)
+    fg = label(joined, diagonal=True)
     sizes = fg.sizes()
     keep = sizes >= ISLAND_FRACTION * area
     if fg.count and not keep.any():
         keep[np.argmax(sizes)] = True  # a small subject is still the subject
-    islands = fg.paint(~keep, mask.shape)
+    islands = fg.paint(~keep, mask.shape) & mask
     bg = label(~mask, diagonal=False)
     fill = (bg.sizes() < HOLE_FRACTION * area) & ~bg.touching_border(mask.shape)
     return islands, bg.paint(fill, mask.shape)

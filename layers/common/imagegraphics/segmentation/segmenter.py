@@ -12,7 +12,9 @@ import numpy as np
 from PIL import Image
 
 from imagegraphics.errors import RenderFailed
-from imagegraphics.segmentation import artifacts, product, refine
+from imagegraphics.imaging import compose
+from imagegraphics.segmentation import artifacts, backdrop, choose, foreground, product, refine
+from imagegraphics.segmentation.colours import EdgeColours
 from imagegraphics.segmentation.registry import ModelEntry, Registry, models_dir
 from imagegraphics.segmentation.sessions import BaseSession, open_session
 
@@ -27,16 +29,24 @@ WORK_SIDE = 512  # longest side of the working resolution where masks are comput
 GUIDE_RADIUS = 5  # guided filter window radius at working resolution
 GUIDE_EPS = 3e-4  # guided filter regulariser (guide in 0..1): lower follows image edges more closely
 LANDSCAPE_ASPECT = 1.5  # wider than this, the 256x144 selfie model distorts the image less
-PERSON_MIN_AREA, PERSON_MAX_AREA, PERSON_MIN_CERTAINTY = 0.02, 0.95, 0.85
+WEAK = 0.15  # matte value that still ties a thin part to the subject when islands are judged
 
 
 @dataclass(frozen=True)
 class Matte:
-    """One call's answer: the alpha, the method `auto` picked, and seconds per stage."""
+    """One call's answer: the alpha, the method that ran, and seconds per stage."""
 
     alpha: np.ndarray  # float32 HxW in 0..1 at the image's full resolution
     choice: str  # "portrait" or "product"
     timings: dict[str, float] = field(default_factory=dict)  # inference, mask (including it), refine
+    method: str = ""  # what ran, for logs: models, corrections, and why auto chose
+    colours: EdgeColours | None = None  # foreground colour estimates for the soft edge
+
+    def cutout(self, image: Image.Image) -> Image.Image:
+        """The image with this alpha applied (RGBA, in place when it already is one) and the colours
+        of its soft edge decontaminated."""
+        image = compose.apply_alpha(image, self.alpha)
+        return self.colours.apply(image) if self.colours is not None else image
 
 
 class Segmenter:
@@ -65,6 +75,10 @@ class Segmenter:
         fitting = [e for e in installed if (e.width >= LANDSCAPE_ASPECT * e.height) == wide]
         return (fitting or installed)[0]
 
+    def general_entry(self) -> ModelEntry | None:
+        installed = self.registry.installed("general")
+        return installed[0] if installed else None
+
     def predict(self, entry: ModelEntry, small: Image.Image, timings: dict[str, float]) -> np.ndarray:
         """Model probability resized to the working resolution."""
         start = time.perf_counter()
@@ -75,37 +89,47 @@ class Segmenter:
 
     # -- choosing the method --------------------------------------------------------------
     def low_res_mask(self, small: Image.Image, rgb: np.ndarray, mode: str,
-                     timings: dict[str, float]) -> tuple[np.ndarray, str]:
-        """(foreground probability at working resolution, method used)."""
+                     timings: dict[str, float]) -> tuple[np.ndarray, str, str]:
+        """(foreground probability at working resolution, method chosen, what ran)."""
         person = self.portrait_entry(small.size)
+        general = self.general_entry()
         if mode == "portrait":
             if person is None:
                 raise RenderFailed(f"bg_remove mode 'portrait' is unavailable: no portrait model "
                                    f"installed in {self.registry.directory}")
-            return self.predict(person, small, timings), "portrait"
-        general = self.registry.installed("general")
+            return self.predict(person, small, timings), "portrait", person.name
         if mode == "product":
-            return self.product_mask(small, rgb, general, timings), "product"
-        seen = product.backdrop(rgb)
-        reason = f"border spread {seen.noise:.1f}, match {seen.share:.2f}"
+            mask, method = self.product_mask(small, rgb, general, timings)
+            return mask, "product", method
+        subject = self.predict(general, small, timings) if general is not None else None
         if person is not None:
             mask = self.predict(person, small, timings)
-            # a busy scene without a clear person: a general model if installed, else this mask
-            if is_person(mask) or not (seen.uniform or general):
-                logger.info("bg_remove auto: portrait (%s, %s)", person_summary(mask), reason)
-                return mask, "portrait"
-        logger.info("bg_remove auto: product (%s)", reason)
-        return self.product_mask(small, rgb, general, timings, seen), "product"
+            seen = choose.evidence(mask, subject)
+            # without a general model: the person, unless a plain backdrop suggests an object
+            if seen.portrait if subject is not None else (seen.person or not product.backdrop(rgb).uniform):
+                return mask, "portrait", f"{person.name}; auto: portrait ({seen.summary()})"
+            why = f"auto: product ({seen.summary()})"
+        else:
+            why = "auto: product (no portrait model installed)"
+        mask, method = self.product_mask(small, rgb, general, timings, subject)
+        return mask, "product", f"{method}; {why}"
 
-    def product_mask(self, small: Image.Image, rgb: np.ndarray, general: list[ModelEntry],
-                     timings: dict[str, float], seen: product.Backdrop | None = None) -> np.ndarray:
-        if general:
-            return self.predict(general[0], small, timings)
-        seen = product.backdrop(rgb) if seen is None else seen
+    def product_mask(self, small: Image.Image, rgb: np.ndarray, general: ModelEntry | None,
+                     timings: dict[str, float], subject: np.ndarray | None = None) -> tuple[np.ndarray, str]:
+        """Any object: the general model's mask corrected against the backdrop; without a general
+        model, the colour distance to a plain backdrop."""
+        if general is not None:
+            subject = self.predict(general, small, timings) if subject is None else subject
+            foreground.check(subject, "product", rgb)
+            start = time.perf_counter()
+            mask = backdrop.correct(rgb, subject)
+            timings["backdrop"] = time.perf_counter() - start
+            return mask, f"{general.name} + backdrop correction"
+        seen = product.backdrop(rgb)
         if not seen.uniform:
             logger.info("bg_remove product: backdrop is not uniform (spread %.1f, match %.2f)",
                         seen.noise, seen.share)
-        return product.matte(product.srgb_to_lab(rgb), seen)
+        return product.matte(product.srgb_to_lab(rgb), seen), "backdrop colour distance (no general model)"
 
     # -- the matte ------------------------------------------------------------------------
     def alpha(self, image: Image.Image, mode: str = "auto", strength: str = "medium",
@@ -115,7 +139,8 @@ class Segmenter:
 
     def matte(self, image: Image.Image, mode: str = "auto", strength: str = "medium",
               remove_artifacts: bool = True) -> Matte:
-        """The alpha with the method used and the time each stage took."""
+        """The alpha with the method used and the time each stage took. NoForeground (422) when
+        the image holds no subject."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         if strength not in STRENGTH_THRESHOLD:
@@ -125,14 +150,20 @@ class Segmenter:
         start = time.perf_counter()
         small = working_image(image)
         rgb = np.asarray(small, np.float32)
-        mask, choice = self.low_res_mask(small, rgb, mode, timings)
+        mask, choice, method = self.low_res_mask(small, rgb, mode, timings)
+        foreground.check(mask, choice, rgb)
         coef = refine.solve(rgb, mask, GUIDE_RADIUS, GUIDE_EPS)
+        guide = refine.project(rgb, coef.matrix)
         fixes = None
         if remove_artifacts:
             # found at the medium cut whatever the strength, so strengths stay ordered pixel by pixel
-            binary = coef.low_res(refine.project(rgb, coef.matrix)) > 0.5
-            fixes = artifacts.clean(binary), binary
+            medium = coef.low_res(guide)
+            binary = medium > 0.5
+            fixes = artifacts.clean(binary, medium > WEAK), binary
         coef = coef.ramp(STRENGTH_THRESHOLD[strength], RAMP_WIDTH)
+        low = np.clip(coef.low_res(guide), 0.0, 1.0).astype(np.float32)
+        foreground.check(low, choice)  # a high strength may cut away a faint subject entirely
+        colours = EdgeColours.estimate(rgb, low)
         timings["mask"] = time.perf_counter() - start
         start = time.perf_counter()
         alpha = refine.apply(coef, image)
@@ -140,26 +171,14 @@ class Segmenter:
             (islands, holes), binary = fixes
             artifacts.patch(alpha, islands, holes, binary)
         timings["refine"] = time.perf_counter() - start
-        return Matte(alpha, choice, timings)
+        logger.info("bg_remove %s: %s", choice, method)
+        return Matte(alpha, choice, timings, method, colours)
 
 
 def working_image(image: Image.Image) -> Image.Image:
     """The image box-reduced so its longest side is at most WORK_SIDE (cheap, no aliasing)."""
     factor = -(-max(image.size) // WORK_SIDE)
     return image.reduce(factor) if factor > 1 else image.copy()
-
-
-def is_person(mask: np.ndarray) -> bool:
-    """The portrait model is confident: a sizeable region it is sure about."""
-    fg = mask > 0.5
-    area = float(fg.mean())
-    return PERSON_MIN_AREA <= area <= PERSON_MAX_AREA and float(mask[fg].mean()) >= PERSON_MIN_CERTAINTY
-
-
-def person_summary(mask: np.ndarray) -> str:
-    fg = mask > 0.5
-    certainty = float(mask[fg].mean()) if fg.any() else 0.0
-    return f"person area {fg.mean():.2f}, certainty {certainty:.2f}"
 
 
 @lru_cache(maxsize=4)

@@ -11,6 +11,8 @@ from PIL import Image
 
 from imagegraphics.segmentation.registry import ModelEntry
 
+MINMAX_MIN_PEAK = 0.5  # below this the model found nothing: its output is kept as it is
+
 
 def _threads() -> int:
     """Lambda gives 1 vCPU per ~1.8 GB; os.cpu_count() reports what the function really has."""
@@ -50,9 +52,11 @@ class BaseSession(ABC):
         mask = output.reshape(-1, e.height, e.width)[0]  # [1,H,W,1] or [1,C,H,W]: first map
         if e.output == "logits":
             mask = 1.0 / (1.0 + np.exp(-mask))
-        if e.postprocess == "minmax":
-            low, high = float(mask.min()), float(mask.max())
-            mask = (mask - low) / (high - low) if high > low else np.zeros_like(mask)
+        low, high = float(mask.min()), float(mask.max())
+        # Stretching an output that is nowhere confident would turn noise into a subject: on a
+        # flat image or pure noise u2netp peaks below 0.01, on a photo with a subject near 1.
+        if e.postprocess == "minmax" and high >= MINMAX_MIN_PEAK:
+            mask = (mask - low) / (high - low)
         return np.clip(mask, 0.0, 1.0).astype(np.float32)
 
     def resized(self, image: Image.Image) -> np.ndarray:

@@ -151,7 +151,8 @@ def process_job_message(message: dict) -> dict:
     except ImageGraphicsError as exc:
         logger.info("asset failed", extra={"error": exc.message})
         recorded = jobs.record_item(msg.job_id, msg.index, asset_id=msg.asset_id, outcome=ERROR, name=name,
-                                    error=error_text(exc))
+                                    error=error_text(exc), error_status=exc.status,
+                                    error_code=getattr(exc, "code", None))
         if recorded.recorded:
             count(ASSETS_FAILED)
         return {"outcome": ERROR, "job_status": recorded.job.status}

@@ -28,7 +28,8 @@ def describe_job(tenant: str, raw_job_id: str) -> dict:
                           url=blobs.presigned_get(item.s3_key))
                 for item in items if item.outcome == OK and item.s3_key],
         # Every recorded failure carries its message; the fallback keeps the field a sentence regardless.
-        error=[JobError(name=item.name, asset_id=item.asset_id, error=item.error or "processing failed")
+        error=[JobError(name=item.name, asset_id=item.asset_id, error=item.error or "processing failed",
+                        status=item.error_status, code=item.error_code)
                for item in items if item.outcome != OK],
         progress=JobProgress(total=job.total, done=job.total - job.remaining,
                              succeeded=job.succeeded, failed=job.failed),

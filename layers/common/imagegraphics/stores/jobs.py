@@ -51,6 +51,8 @@ class JobItem:
     output_asset_id: str | None = None
     s3_key: str | None = None
     error: str | None = None
+    error_status: int | None = None  # HTTP-style status of the failure (422: the image, 404: missing...)
+    error_code: str | None = None  # a stable machine name where one exists (unknown_foreground)
     created_at: str = ""
 
 
@@ -126,13 +128,14 @@ class JobStore:
 
     def record_item(self, job_id: int, index: int, *, asset_id: str, outcome: Literal["OK", "ERROR"],
                     name: str | None = None, output_asset_id: str | None = None,
-                    s3_key: str | None = None, error: str | None = None) -> RecordResult:
+                    s3_key: str | None = None, error: str | None = None,
+                    error_status: int | None = None, error_code: str | None = None) -> RecordResult:
         """Record the outcome of the job's `index`-th asset once, and finish the job after the last."""
         if outcome not in (OK, ERROR):
             raise ValueError(f"outcome must be OK or ERROR, not {outcome!r}")
         item = JobItem(job_id=job_id, index=index, asset_id=asset_id, outcome=outcome, name=name,
                        output_asset_id=output_asset_id, s3_key=s3_key, error=error,
-                       created_at=aws.now_iso())
+                       error_status=error_status, error_code=error_code, created_at=aws.now_iso())
         values = {k: getattr(item, k) for k in JobItem.__dataclass_fields__}
         if self.find_job(job_id) is None:
             raise NotFound(f"job {job_id} not found")

@@ -1,0 +1,171 @@
+"""The cut-out beyond the mask: no silent empty results, auto's evidence, backdrop correction,
+thin parts kept by remove_artifacts, and decontaminated edge colours."""
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from imagegraphics.errors import NoForeground
+from imagegraphics.segmentation import artifacts, backdrop, choose, foreground, get_segmenter
+from imagegraphics.segmentation.colours import EdgeColours
+from imagegraphics.segmentation.registry import models_dir
+from imagegraphics.segmentation.sessions import GeneralSession
+from imagegraphics.segmentation.registry import ModelEntry
+
+BUNDLED = (models_dir() / "u2netp.onnx").is_file() and (models_dir() / "selfie_segmentation.onnx").is_file()
+needs_models = pytest.mark.skipif(not BUNDLED, reason="bundled models not built (make model)")
+
+
+def flat(colour=(128, 128, 128), size=(320, 240)) -> Image.Image:
+    return Image.new("RGB", size, colour)
+
+
+def noise(size=(320, 240), seed=0) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    return Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8), "RGB")
+
+
+def ring_shot(size=(400, 300)) -> tuple[Image.Image, np.ndarray]:
+    """A gold ring on a white backdrop, and the filled disc a model might answer."""
+    image = Image.new("RGB", size, (250, 250, 250))
+    draw = ImageDraw.Draw(image)
+    cx, cy, r = size[0] // 2, size[1] // 2, 90
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(200, 160, 40))
+    draw.ellipse((cx - r + 25, cy - r + 25, cx + r - 25, cy + r - 25), fill=(250, 250, 250))
+    disc = Image.new("F", size, 0.0)
+    ImageDraw.Draw(disc).ellipse((cx - r, cy - r, cx + r, cy + r), fill=1.0)
+    return image, np.asarray(disc, np.float32).copy()
+
+
+# -- never a silent empty result ------------------------------------------------------------
+def test_a_mask_sure_of_nothing_or_of_a_speck_is_no_foreground():
+    with pytest.raises(NoForeground, match="no foreground found: the image has no distinct subject"):
+        foreground.check(np.full((50, 50), 0.3, np.float32), "product")
+    speck = np.zeros((100, 100), np.float32)
+    speck[0, 0] = 1.0  # 0.01% of the frame
+    with pytest.raises(NoForeground, match="covers 0.01% of the image"):
+        foreground.check(speck, "auto")
+    speck[:10, :10] = 1.0
+    foreground.check(speck, "auto")  # 1%: a small subject is still a subject
+
+
+def test_no_foreground_is_a_422_named_unknown_foreground():
+    exc = NoForeground("no foreground found")
+    assert (exc.status, exc.code) == (422, "unknown_foreground")
+
+
+@needs_models
+@pytest.mark.parametrize("mode", ["auto", "product", "portrait"])
+@pytest.mark.parametrize("image", [flat(), flat((255, 255, 255)), noise()], ids=["grey", "white", "noise"])
+def test_flat_images_and_noise_fail_in_every_mode(mode, image):
+    with pytest.raises(NoForeground, match="no foreground found"):
+        get_segmenter().matte(image, mode=mode)
+
+
+def test_a_general_model_output_that_is_nowhere_confident_is_not_stretched():
+    entry = ModelEntry("g", "g.onnx", "general", 4, 4, layout="NCHW", postprocess="minmax")
+    session = GeneralSession.__new__(GeneralSession)
+    session.entry = entry
+    weak = np.full((1, 1, 4, 4), 0.001, np.float32)
+    weak[0, 0, 0, 0] = 0.009  # noise: minmax would make this pixel a sure subject
+    assert session.postprocess(weak).max() < 0.01
+    strong = np.linspace(0.2, 0.9, 16, dtype=np.float32).reshape(1, 1, 4, 4)
+    out = session.postprocess(strong)
+    assert (out.min(), out.max()) == (0.0, 1.0)
+
+
+# -- auto's evidence -----------------------------------------------------------------------
+def box(shape, top, left, bottom, right, value=1.0) -> np.ndarray:
+    mask = np.zeros(shape, np.float32)
+    mask[top:bottom, left:right] = value
+    return mask
+
+
+def test_portrait_when_a_sure_person_covers_most_of_the_subject():
+    person = box((100, 100), 20, 30, 100, 70, 0.98)
+    subject = box((100, 100), 18, 28, 100, 72)
+    seen = choose.evidence(person, subject)
+    assert seen.person and seen.portrait
+
+
+def test_product_when_the_person_is_only_part_of_the_subject():
+    person = box((100, 100), 20, 40, 60, 60, 0.98)  # e.g. a hand on a large object
+    subject = box((100, 100), 10, 10, 95, 95)
+    assert not choose.evidence(person, subject).portrait
+
+
+def test_product_when_the_person_is_unsure_or_absent():
+    subject = box((100, 100), 20, 30, 100, 70)
+    assert not choose.evidence(box((100, 100), 20, 30, 100, 70, 0.7), subject).portrait
+    assert not choose.evidence(np.zeros((100, 100), np.float32), subject).portrait
+
+
+@needs_models
+def test_auto_cuts_the_astronaut_as_a_portrait_and_says_why():
+    from pathlib import Path
+
+    image = Image.open(Path(__file__).resolve().parents[2] / "events/samples/astronaut.jpg")
+    matte = get_segmenter().matte(image.convert("RGB"), mode="auto")
+    assert matte.choice == "portrait"
+    assert "auto: portrait" in matte.method and "covers" in matte.method
+
+
+# -- backdrop correction -------------------------------------------------------------------
+def test_backdrop_correction_carves_a_ring_centre_the_model_filled():
+    image, disc = ring_shot()
+    corrected = backdrop.correct(np.asarray(image, np.float32), disc)
+    assert corrected[150, 200] < 0.1  # the centre shows the backdrop
+    assert corrected[150, 200 + 80] > 0.9  # the band of the ring stays
+    assert corrected[5, 5] == 0.0
+
+
+def test_backdrop_correction_leaves_a_one_sided_mask_alone():
+    image, _ = ring_shot()
+    everything = np.ones((300, 400), np.float32)
+    assert backdrop.correct(np.asarray(image, np.float32), everything) is everything
+
+
+# -- remove_artifacts keeps thin parts -----------------------------------------------------
+def test_a_thin_part_tied_by_faint_pixels_is_kept_and_a_far_speck_dropped():
+    matte = np.zeros((200, 200), np.float32)
+    matte[60:140, 60:140] = 1.0  # the subject
+    matte[98:100, 140:190] = 0.3  # a spectacle arm, faint at working resolution...
+    matte[98:100, 150:170] = 0.8  # ...with a piece the 0.5 cut breaks off
+    matte[10:14, 10:14] = 1.0  # dust
+    binary = matte > 0.5
+    islands, _ = artifacts.clean(binary, matte > 0.15)
+    assert not islands[98:100, 150:170].any()
+    assert islands[10:14, 10:14].all()
+    plain, _ = artifacts.clean(binary)  # without the weak tie the arm piece would go
+    assert plain[98:100, 150:170].all()
+
+
+# -- decontaminated edges ------------------------------------------------------------------
+def test_soft_edge_pixels_lose_the_old_background_colour():
+    h, w = 384, 512  # working resolution, where the colour estimates are made
+    xx = np.tile(np.arange(w, dtype=np.float32), (h, 1))
+    alpha = np.clip((300 - xx) / 6 + 0.5, 0, 1)  # a 6 px soft edge, subject on the left
+    red, blue = np.array([220, 30, 30], np.float32), np.array([30, 60, 230], np.float32)
+    rgb = alpha[..., None] * red + (1 - alpha[..., None]) * blue
+    image = Image.fromarray(rgb.round().astype(np.uint8), "RGB")
+    colours = EdgeColours.estimate(rgb, alpha)
+    cut = image.copy()
+    cut.putalpha(Image.fromarray((alpha * 255).round().astype(np.uint8)))
+    fixed = np.asarray(colours.apply(cut), np.float32)
+    soft = (alpha > 0.05) & (alpha < 0.95)
+    before = np.abs(rgb[soft] - red).mean()
+    after = np.abs(fixed[..., :3][soft] - red).mean()
+    assert before > 40 and after < 5  # the blue haze is gone
+    assert np.array_equal(fixed[..., 3], np.asarray(cut)[..., 3])  # alpha untouched
+    solid = alpha >= 1
+    assert np.array_equal(fixed[solid][..., :3], np.asarray(cut)[solid][..., :3])
+
+
+@needs_models
+def test_degenerate_masks_fail_too():
+    with pytest.raises(NoForeground, match="whole image|looks like its surroundings|no distinct subject"):
+        get_segmenter().matte(noise((320, 240)), mode="product")
+    rgb = np.asarray(noise((200, 100)), np.float32)
+    half = np.zeros((100, 200), np.float32)
+    half[:, :100] = 1.0  # a mask splitting noise in two
+    with pytest.raises(NoForeground, match="looks like its surroundings"):
+        foreground.check(half, "product", rgb)
