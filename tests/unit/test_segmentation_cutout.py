@@ -169,3 +169,19 @@ def test_degenerate_masks_fail_too():
     half[:, :100] = 1.0  # a mask splitting noise in two
     with pytest.raises(NoForeground, match="looks like its surroundings"):
         foreground.check(half, "product", rgb)
+
+
+def test_a_face_is_seen_on_the_astronaut_and_not_on_a_ball():
+    import io
+    from pathlib import Path
+
+    from local import samples
+
+    photo = Image.open(Path(__file__).resolve().parents[2] / "events/samples/astronaut.jpg").convert("RGB")
+    photo.thumbnail((512, 512))
+    rgb = np.asarray(photo)
+    everywhere = np.ones(rgb.shape[:2], np.float32)
+    assert choose.has_face(rgb, everywhere)
+    ball = np.asarray(Image.open(io.BytesIO(samples.product(400, 400))).convert("RGB"))
+    assert not choose.has_face(ball, np.ones((400, 400), np.float32))
+    assert not choose.has_face(rgb, np.zeros(rgb.shape[:2], np.float32))  # no person, no box

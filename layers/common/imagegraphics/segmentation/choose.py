@@ -1,19 +1,25 @@
-"""How `auto` decides between the people model and the general model, from evidence in both masks.
+"""How `auto` decides between the people model and the general model, from evidence.
 
-Portrait is chosen only when the selfie model finds a person it is sure of and that person covers
-most of what the general model calls the subject: a person holding a large object, a small product
-that the selfie model mistakes for skin, or a scene with no person all go to the general model.
+Portrait is chosen only when the selfie model finds a person it is sure of, that person covers
+most of what the general model calls the subject, and a face is seen on the person (OpenCV's
+Haar cascades, frontal or profile). A person holding a large object, a cup or a ring the selfie
+model mistakes for skin, or a scene with no person all go to the general model.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+import cv2
 import numpy as np
 
 PERSON_MIN_AREA, PERSON_MAX_AREA = 0.02, 0.95  # share of the frame a person plausibly covers
 PERSON_MIN_CERTAINTY = 0.85  # mean probability inside the person
 COVERS_SUBJECT = 0.8  # share of the general model's subject that the person must cover
 WITHIN_SUBJECT = 0.6  # share of the person that the general model must also call subject
+FACE_SIDE = 320  # the person's box is searched for a face at most this large (20-60 ms)
+FACE_MIN = 0.06  # smallest face looked for, as a share of the box's longest side
+CASCADES = ("haarcascade_frontalface_alt2.xml", "haarcascade_profileface.xml")
 
 
 @dataclass(frozen=True)
@@ -49,3 +55,27 @@ def evidence(person: np.ndarray, subject: np.ndarray | None) -> Evidence:
     covers = both / s.sum() if s.any() else 0.0
     within = both / p.sum() if p.any() else 0.0
     return Evidence(area, certainty, covers, within)
+
+
+@lru_cache(maxsize=1)
+def _cascades() -> tuple[cv2.CascadeClassifier, ...]:
+    return tuple(cv2.CascadeClassifier(cv2.data.haarcascades + name) for name in CASCADES)
+
+
+def has_face(rgb: np.ndarray, person: np.ndarray) -> bool:
+    """A face somewhere in the person's bounding box (frontal, or profile facing either way)."""
+    ys, xs = np.nonzero(person > 0.5)
+    if not len(ys):
+        return False
+    box = rgb[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    scale = min(1.0, FACE_SIDE / max(box.shape[:2]))
+    grey = cv2.cvtColor(np.ascontiguousarray(box, np.uint8), cv2.COLOR_RGB2GRAY)
+    if scale < 1:
+        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    grey = cv2.equalizeHist(grey)
+    side = max(12, round(FACE_MIN * max(grey.shape)))
+    for cascade in _cascades():
+        for view in (grey, grey[:, ::-1].copy()):  # the profile cascade knows one side only
+            if len(cascade.detectMultiScale(view, 1.1, 4, minSize=(side, side))):
+                return True
+    return False

@@ -105,10 +105,11 @@ class Segmenter:
         if person is not None:
             mask = self.predict(person, small, timings)
             seen = choose.evidence(mask, subject)
+            face = seen.portrait and choose.has_face(rgb, mask)
             # without a general model: the person, unless a plain backdrop suggests an object
-            if seen.portrait if subject is not None else (seen.person or not product.backdrop(rgb).uniform):
-                return mask, "portrait", f"{person.name}; auto: portrait ({seen.summary()})"
-            why = f"auto: product ({seen.summary()})"
+            if face if subject is not None else (seen.person or not product.backdrop(rgb).uniform):
+                return mask, "portrait", f"{person.name}; auto: portrait ({seen.summary()}, face seen)"
+            why = f"auto: product ({seen.summary()}{', no face seen' if seen.portrait else ''})"
         else:
             why = "auto: product (no portrait model installed)"
         mask, method = self.product_mask(small, rgb, general, timings, subject)
