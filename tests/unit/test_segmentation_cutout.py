@@ -118,6 +118,26 @@ def test_backdrop_correction_carves_a_ring_centre_the_model_filled():
     assert corrected[5, 5] == 0.0
 
 
+def test_a_white_stripe_on_an_object_is_not_a_hole():
+    rng = np.random.default_rng(1)
+    rgb = np.full((300, 400, 3), 236, np.float32) + rng.normal(0, 1.5, (300, 400, 1))
+    rgb[80:220, 100:300] = (200, 30, 30)  # a red box...
+    rgb[140:160, 130:270] = 255  # ...with a white stripe, brighter than the off-white sweep
+    mask = np.zeros((300, 400), np.float32)
+    mask[80:220, 100:300] = 1.0
+    assert np.array_equal(backdrop.correct(np.clip(rgb, 0, 255), mask), mask)
+
+
+def test_only_regions_enclosed_by_the_object_count_as_holes():
+    inside = np.zeros((40, 40), bool)
+    inside[5:35, 5:35] = True
+    region = np.zeros((40, 40), bool)
+    region[15:25, 15:25] = True  # a hole
+    region[5:10, 20:30] = True  # a bite out of the rim: touches the outside
+    holes = backdrop.enclosed(region & inside, inside)
+    assert holes[15:25, 15:25].all() and not holes[5:10, 20:30].any()
+
+
 def test_backdrop_correction_leaves_a_one_sided_mask_alone():
     image, _ = ring_shot()
     everything = np.ones((300, 400), np.float32)

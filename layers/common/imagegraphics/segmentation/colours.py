@@ -9,6 +9,8 @@ resolution on the soft pixels only, which are a thin band along the outline.
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -17,6 +19,8 @@ from PIL import Image
 
 WIDE, NARROW = 0.045, 0.006  # blur radii as shares of the working image's longest side (90 and 6 px at 2 MP)
 EPS = 1e-5
+TILE = 128  # full-resolution cells: only those the outline crosses are touched
+THREADS = min(2, os.cpu_count() or 1)
 
 
 def _means(image: np.ndarray, fg: np.ndarray, bg: np.ndarray, alpha: np.ndarray,
@@ -53,30 +57,51 @@ class EdgeColours:
         return cls(mean_f.astype(np.float32), mean_b.astype(np.float32))
 
     def apply(self, image: Image.Image) -> Image.Image:
-        """Replace the colour of every soft pixel (alpha strictly between 0 and 255) of an RGBA image."""
+        """Replace the colour of every soft pixel (alpha strictly between 0 and 255) of an RGBA image,
+        in place. Only the tiles the outline crosses are read and written back, on two threads."""
         alpha8 = np.asarray(image.getchannel("A"))
-        ys, xs = np.nonzero((alpha8 > 0) & (alpha8 < 255))
-        if not len(ys):
+        soft = (alpha8 > 0) & (alpha8 < 255)
+        tiles = _tiles(soft)
+        if not tiles:
             return image
-        pixels = np.array(image)  # writable copy; rows without soft pixels are untouched
-        a = (alpha8[ys, xs].astype(np.float32) / 255)[:, None]
+        with ThreadPoolExecutor(THREADS) as pool:
+            fixed = list(pool.map(lambda box: self._tile(image, box), tiles))
+        for box, tile in zip(tiles, fixed):
+            image.paste(tile, box[:2])
+        return image
+
+    def _tile(self, image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
+        x0, y0, x1, y1 = box
+        pixels = np.array(image.crop(box))
+        a8 = pixels[..., 3]
+        soft = (a8 > 0) & (a8 < 255)
         h, w = self.foreground.shape[:2]
-        fx = (xs + 0.5) * (w / image.width) - 0.5
-        fy = (ys + 0.5) * (h / image.height) - 0.5
-        mean_f, mean_b = _sample(self.foreground, fx, fy), _sample(self.background, fx, fy)
-        colour = pixels[ys, xs, :3].astype(np.float32)
-        f = mean_f + a * (colour - a * mean_f - (1 - a) * mean_b)
-        pixels[ys, xs, :3] = np.clip(f + 0.5, 0, 255).astype(np.uint8)
+        fx = ((np.arange(x0, x1, dtype=np.float32) + 0.5) * (w / image.width) - 0.5)
+        fy = ((np.arange(y0, y1, dtype=np.float32) + 0.5) * (h / image.height) - 0.5)
+        map_x = np.ascontiguousarray(np.broadcast_to(fx[None, :], soft.shape))
+        map_y = np.ascontiguousarray(np.broadcast_to(fy[:, None], soft.shape))
+        mean_f = cv2.remap(self.foreground, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        mean_b = cv2.remap(self.background, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        a = a8.astype(np.float32)[..., None] * np.float32(1 / 255)
+        f = mean_f + a * (pixels[..., :3] - a * mean_f - (1 - a) * mean_b)
+        pixels[..., :3] = np.where(soft[..., None], np.clip(f + 0.5, 0, 255), pixels[..., :3])
         return Image.fromarray(pixels, "RGBA")
 
 
-def _sample(grid: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
-    """Bilinear samples of an hxwxC grid at fractional positions (clamped at the borders)."""
-    h, w = grid.shape[:2]
-    fx, fy = np.clip(fx, 0, w - 1), np.clip(fy, 0, h - 1)
-    x0, y0 = np.minimum(fx.astype(np.intp), w - 2 if w > 1 else 0), np.minimum(fy.astype(np.intp), h - 2 if h > 1 else 0)
-    x1, y1 = np.minimum(x0 + 1, w - 1), np.minimum(y0 + 1, h - 1)
-    tx, ty = (fx - x0)[:, None], (fy - y0)[:, None]
-    top = grid[y0, x0] * (1 - tx) + grid[y0, x1] * tx
-    bottom = grid[y1, x0] * (1 - tx) + grid[y1, x1] * tx
-    return top * (1 - ty) + bottom * ty
+def _tiles(soft: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes (x0, y0, x1, y1) of the TILE-sized cells that hold a soft pixel, merged along rows."""
+    h, w = soft.shape
+    rows, cols = -(-h // TILE), -(-w // TILE)
+    padded = np.zeros((rows * TILE, cols * TILE), bool)
+    padded[:h, :w] = soft
+    busy = padded.reshape(rows, TILE, cols, TILE).any(axis=(1, 3))
+    boxes = []
+    for r in range(rows):
+        run = None
+        for c in [*range(cols), cols]:
+            if c < cols and busy[r, c]:
+                run = c if run is None else run
+            elif run is not None:
+                boxes.append((run * TILE, r * TILE, min(w, c * TILE), min(h, (r + 1) * TILE)))
+                run = None
+    return boxes
