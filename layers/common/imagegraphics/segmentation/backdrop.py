@@ -13,7 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-GRABCUT_SIDE = 384  # longest side GrabCut runs at: 45-70 ms, against 150 ms at 512
+GRABCUT_SIDE = 320  # longest side GrabCut runs at: about half the time of 512
 ITERATIONS = 2
 SURE_FG = 0.9  # model probability above which a pixel seeds the object (after erosion)
 SURE_BG = 0.1  # below which it seeds the backdrop (after the object is grown)
