@@ -165,10 +165,11 @@ def test_bundled_portrait_model_cuts_out_the_astronaut():
 
 
 @bundled
-def test_bundled_portrait_strength_is_monotonic_at_every_pixel():
+@pytest.mark.parametrize("mode", ["portrait", "product", "auto"])
+def test_bundled_strength_is_monotonic_at_every_pixel_in_every_mode(mode):
     seg = get_segmenter(REPO / "models")
     image = Image.open(SAMPLE).convert("RGB")
-    low, medium, high = (seg.alpha(image, mode="portrait", strength=s) for s in ("low", "medium", "high"))
+    low, medium, high = (seg.alpha(image, mode=mode, strength=s) for s in ("low", "medium", "high"))
     assert (high <= medium).all() and (medium <= low).all()
     assert high.sum() < medium.sum() < low.sum()
 

@@ -84,6 +84,9 @@ def correct(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     Only holes are carved (backdrop enclosed by the object): GrabCut's other changes, along the
     object's rim, nibble at white-on-white and grey-on-grey edges more often than they help. When
     no backdrop-coloured pixel is enclosed, GrabCut is not run at all."""
+    # k-means and GrabCut's GMMs draw from OpenCV's RNG (one per thread): seeded, the same image
+    # always gets the same answer, so strengths stay ordered pixel by pixel
+    cv2.setRNGSeed(0)
     h, w = mask.shape
     scale = min(1.0, GRABCUT_SIDE / max(h, w))
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
