@@ -92,7 +92,7 @@ def correct(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     small = cv2.resize(np.ascontiguousarray(rgb, np.uint8), size, interpolation=cv2.INTER_AREA)
     low = cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
-    inside = low > 0.5
+    inside = low > SURE_BG  # faint parts (a handle, a strap) enclose holes too
     labels, like = seeds(small, low)
     kinds = set(np.unique(labels).tolist())
     if not ({cv2.GC_BGD, cv2.GC_PR_BGD} & kinds and {cv2.GC_FGD, cv2.GC_PR_FGD} & kinds):
