@@ -94,7 +94,7 @@ def segmenter():
         from imagegraphics.segmentation import get_segmenter
 
         real = get_segmenter()
-        real.alpha(Image.new("RGB", (64, 64)), mode="portrait")
+        real.alpha(source_photo(), mode="auto")  # opens every session the render will use
         return real, "model"
     except Exception as exc:  # the bench runs with whatever is built
         print(f"(segmenter unavailable: {type(exc).__name__}: {exc}; using a stand-in)")
