@@ -52,6 +52,7 @@ serve: install
 bench: install
 	$(BIN)/python bench/imaging.py
 	$(BIN)/python bench/service.py
+	$(BIN)/python bench/quality.py
 
 # aws-sam-cli pins its own dependencies, so it gets a venv of its own.
 $(SAM_VENV)/.installed: requirements-sam.txt
