@@ -118,6 +118,16 @@ def test_backdrop_correction_carves_a_ring_centre_the_model_filled():
     assert corrected[5, 5] == 0.0
 
 
+def test_no_hole_is_carved_against_a_busy_scene():
+    image, disc = ring_shot()
+    rng = np.random.default_rng(2)
+    scene = rng.integers(0, 256, (300, 400, 3)).astype(np.float32)  # colours everywhere
+    rgb = np.asarray(image, np.float32)
+    ring = (disc > 0.5) & (np.abs(rgb - (200, 160, 40)).sum(-1) < 10)
+    rgb = np.where(ring[..., None], rgb, scene)
+    assert np.array_equal(backdrop.correct(rgb, disc), disc)
+
+
 def test_a_white_stripe_on_an_object_is_not_a_hole():
     rng = np.random.default_rng(1)
     rgb = np.full((300, 400, 3), 236, np.float32) + rng.normal(0, 1.5, (300, 400, 1))

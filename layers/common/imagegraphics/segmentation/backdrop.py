@@ -21,6 +21,9 @@ BAND = 0.02  # width of the unsure band on each side of the model's outline, sha
 PALETTE, PALETTE_SAMPLES = 4, 4000  # backdrop colours and the pixels they are learnt from
 MIN_OUTSIDE = 0.05  # share of pixels surely outside needed to know the backdrop at all
 NOISE_FACTOR, MIN_TOLERANCE = 3.0, 6.0  # RGB distance to the palette that still counts as backdrop
+# Above this the "backdrop" is a scene (measured: plain, sweep and vignette backdrops 3-34; a
+# garage, a café table, a room 46-90): no hole of it can be told from the object by colour.
+MAX_TOLERANCE = 40.0
 MAX_CARVED = 0.8  # GrabCut taking more than this share of the model's object is a failure: keep the model
 MIN_HOLE = 4  # pixels at GrabCut's resolution: a smaller enclosed gap is noise
 
@@ -31,7 +34,8 @@ def _disc(radius: int) -> np.ndarray:
 
 def backdrop_like(rgb: np.ndarray, outside: np.ndarray) -> np.ndarray:
     """Pixels whose colour is one of the backdrop's main colours (k-means of the pixels surely
-    outside) within the backdrop's own spread: the colours a hole or a gap would show."""
+    outside) within the backdrop's own spread: the colours a hole or a gap would show. None when
+    the backdrop is a busy scene rather than a studio backdrop."""
     samples = rgb[outside].reshape(-1, 3).astype(np.float32)
     if len(samples) < MIN_OUTSIDE * outside.size:
         return np.zeros(outside.shape, bool)
@@ -43,6 +47,8 @@ def backdrop_like(rgb: np.ndarray, outside: np.ndarray) -> np.ndarray:
         return np.min(np.linalg.norm(x[..., None, :] - palette, axis=-1), axis=-1)
 
     tolerance = max(MIN_TOLERANCE, NOISE_FACTOR * float(np.median(nearest(samples))))
+    if tolerance > MAX_TOLERANCE:
+        return np.zeros(outside.shape, bool)  # a scene, not a backdrop: its colours are everywhere
     return nearest(rgb.astype(np.float32)) <= tolerance
 
 
