@@ -3,7 +3,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagegraphics.observability import logger, metrics, tracer
-from imagegraphics.service.http import install_error_handlers, require_scope
+from imagegraphics.service.http import install_error_handlers, raw_body, require_scope
 from imagegraphics.service.submit import submit_job
 
 app = APIGatewayRestResolver()
@@ -14,7 +14,7 @@ install_error_handlers(app)
 @tracer.capture_method
 def submit():
     tenant = require_scope(app, "jobs:write")
-    return {"job_id": submit_job(tenant, app.current_event.decoded_body)}
+    return {"job_id": submit_job(tenant, raw_body(app))}
 
 
 @logger.inject_lambda_context(clear_state=True)

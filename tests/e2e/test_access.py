@@ -67,6 +67,23 @@ def test_invalid_requests_are_400_with_locations(alpha, portrait):
     assert ["assets", 0, portrait, "options", "crop", "right"] in locs
 
 
+LATIN1 = '{"filename": "café.png", "content_type": "image/png"}'
+NOT_UTF8_BODIES = {
+    "stray byte": (b'{"a": "\xff"}', "byte 0xff at offset 7 is not UTF-8"),
+    "latin-1": (LATIN1.encode("latin-1"), f"byte 0xe9 at offset {LATIN1.index('é')} is not UTF-8"),
+    "utf-16 with bom": (LATIN1.encode("utf-16"), "it looks like UTF-16"),
+    "utf-16-le, read as text": ('{"a": 1}'.encode("utf-16-le"), "a NUL character at offset 1"),
+}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/assets", JOBS])
+@pytest.mark.parametrize("body, why", NOT_UTF8_BODIES.values(), ids=NOT_UTF8_BODIES.keys())
+def test_bodies_that_are_not_utf8_are_400_on_every_post_route(alpha, path, body, why):
+    response = alpha.call("POST", path, data=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"] == [{"loc": [], "msg": f"the request body must be UTF-8 JSON ({why})"}]
+
+
 def test_unknown_or_rejected_assets_cannot_be_submitted(alpha):
     missing = "0" * 32
     response = alpha.call("POST", JOBS, json={"assets": [{missing: {"options": {}}}],

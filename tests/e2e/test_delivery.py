@@ -55,3 +55,14 @@ def test_duplicated_job_message_makes_one_output_and_counts_once(stack, alpha, p
     assert [item["pk"] for item in created] == [f"ASSET#{status['output'][0]['asset_id']}"]
     dead = stack.resources["queues"]["JobsDeadLetterQueue"]
     _wait_drained(sqs, dead)
+
+
+def test_an_asset_whose_file_is_deleted_stops_being_ready(stack, alpha, portrait_bytes):
+    asset_id = upload_ready(alpha, "doomed.jpg", portrait_bytes, "image/jpeg")
+    assert alpha.asset(asset_id)["url"]
+    # Deleted behind the API's back: S3 notifies the ingest queue, whose pump runs the real handler.
+    _aws(stack, "s3").delete_object(Bucket=stack.resources["refs"]["Bucket"], Key=f"incoming/{asset_id}")
+    deadline = time.monotonic() + 30
+    while (record := alpha.asset(asset_id))["status"] == "READY" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert (record["status"], record["url"], record["reason"]) == ("REJECTED", None, "the stored file was deleted")

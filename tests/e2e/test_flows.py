@@ -49,9 +49,11 @@ def test_remove_background_as_new_asset_with_metadata(alpha, portrait, portrait_
     assert created["status"] == "READY"
     assert created["metadata"] == {"title": "Astronaut", "cutout": True}
     assert created["source_asset_id"] == portrait
+    assert (created["filename"], created["data_schema_id"]) == ("astronaut.png", 1)
     assert decode(alpha.download(created["url"])).mode == "RGBA"
     original = alpha.asset(portrait)
     assert original["metadata"] == {"title": "Astronaut", "owner": "nasa"}
+    assert (original["filename"], original["data_schema_id"]) == ("astronaut.jpg", None)
     assert alpha.download(original["url"]) == portrait_bytes  # the original is never touched
 
 

@@ -32,6 +32,7 @@ def test_get_returns_record_url_and_conversions(stack):
     assert status == 200
     assert body["asset_id"] == asset_id and body["status"] == "READY"
     assert (body["width"], body["height"], body["content_type"], body["metadata"]) == (64, 48, "image/png", {"k": "v"})
+    assert (body["filename"], body["data_schema_id"]) == ("a.png", None)
     assert requests.get(body["url"], timeout=10).content[:8] == b"\x89PNG\r\n\x1a\n"
     [conversion] = body["conversions"]
     assert (conversion["name"], conversion["width"], conversion["height"]) == ("thumb", 10, 8)
@@ -72,6 +73,9 @@ def test_invalid_bodies_are_400_with_every_location(stack):
     ('{"deep": {"n": 1e400}}', ["metadata", "deep", "n"], "finite"),
     ('{"n": NaN}', ["metadata", "n"], "finite"),
     ('{"k": ' * 40 + "1" + "}" * 40, ["metadata"] + ["k"] * 30, "30 levels"),
+    ('{"": 1}', ["metadata", ""], "got an empty key"),
+    ('{"a": [{"": {}}]}', ["metadata", "a", 0, ""], "got an empty key"),
+    ('{"%s": 1}' % ("k" * 256), ["metadata", "k" * 256], "1 to 255 characters"),
 ])
 def test_metadata_the_table_cannot_store_is_400_at_its_path(stack, metadata, loc, rule):
     event = stack.event("apigw_post_asset")
@@ -108,3 +112,15 @@ def test_missing_authorizer_context_is_401_and_missing_scope_403(stack):
     event["requestContext"]["authorizer"]["scopes"] = "assets:read"
     status, body = stack.respond("assets", event)
     assert status == 403 and "assets:write" in body["message"]
+
+
+def test_another_tenants_unreadable_asset_is_404_and_only_its_owner_sees_an_error(stack):
+    # Stored before the key rule existed: an empty map key that the client cannot parse back.
+    theirs = stack.assets.create_pending("other", filename="a.png", content_type="image/png")
+    stack.assets.dynamodb.update_item(
+        TableName=stack.assets.table_name, Key={"pk": {"S": f"ASSET#{theirs.asset_id}"}, "sk": {"S": "ASSET"}},
+        UpdateExpression="SET metadata = :m", ExpressionAttributeValues={":m": {"M": {"": {"N": "1"}}}})
+    status, body = stack.call("assets", "apigw_get_asset", ids={"asset": theirs.asset_id})
+    assert status == 404, body
+    status, body = stack.call("assets", "apigw_get_asset", ids={"asset": theirs.asset_id}, tenant="other")
+    assert status == 500 and body == {"message": "internal error", "errors": []}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 import requests
@@ -9,6 +10,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from integration_support import BLUE, GREEN, RED, ROOT, canvas_request, fetch, frame_png, png, process, status, submit
 
 from imagegraphics.errors import RecordRefused
+from imagegraphics.service import urlfetch
 from local import samples
 from imagegraphics.stores.assets import AssetStore
 from imagegraphics.stores.blobs import BlobStore
@@ -130,6 +132,10 @@ def test_create_asset_makes_a_new_ready_asset_with_lineage_and_metadata(stack):
     assert (created.width, created.height, created.content_type) == (64, 64, "image/png")
     assert fetch(output["url"]).size == (64, 64)
     assert stack.assets.conversions.list_for(source) == []
+    code, described = stack.call("assets", "apigw_get_asset", ids={"asset": created.asset_id})
+    assert code == 200 and (described["filename"], described["data_schema_id"]) == ("shoe.png", 1)
+    code, described = stack.call("assets", "apigw_get_asset", ids={"asset": source})
+    assert code == 200 and (described["filename"], described["data_schema_id"]) == ("shoe.png", None)
 
 
 def test_an_asset_that_cannot_be_rendered_is_an_error_not_a_retry(stack):
@@ -233,15 +239,72 @@ def test_message_for_another_tenants_job_is_dropped(stack, tenant):
     assert stack.jobs.get_job("dev", job_id).status == "QUEUED" and stack.jobs.list_items(job_id) == []
 
 
-def test_graphic_url_to_a_private_address_is_refused(stack):
+PRIVATE_URLS = ["https://169.254.169.254/latest/meta-data/logo.png", "https://[::ffff:127.0.0.1]/logo.png",
+                "https://[::a9fe:a9fe]/logo.png", "https://[64:ff9b::10.0.0.1]/logo.png",
+                "https://[64:ff9b:1::192.168.1.1]/logo.png", "https://[2002:7f00:1::]/logo.png",
+                "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/logo.png"]
+URL_LOC = ["operations", 0, "graphics_add", "graphics", 0, "options", "image_url"]
+
+
+def _with_graphic_url(stack, url: str) -> tuple[dict, dict]:
     ids = {"asset": stack.ready("dev", png((64, 48), RED)), "border": stack.ready("dev", frame_png())}
     request = canvas_request(ids["asset"], ids["border"])
-    request["operations"].insert(0, {"graphics_add": {"graphics": [
-        {"type": "image", "options": {"image_url": "https://169.254.169.254/latest/meta-data/logo.png"}}]}})
+    request["operations"].insert(0, {"graphics_add": {"graphics": [{"type": "image", "options": {"image_url": url}}]}})
+    return ids, request
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Fails the test if the fetcher ever connects anywhere."""
+    def create_connection(address, timeout=None):
+        raise AssertionError(f"connected to {address}")
+    monkeypatch.setattr(urlfetch.socket, "create_connection", create_connection)
+
+
+@pytest.mark.parametrize("url", PRIVATE_URLS)
+def test_graphic_url_to_a_private_address_is_refused_at_submit(stack, no_network, url):
+    ids, request = _with_graphic_url(stack, url)
+    event = stack.event("apigw_submit_full_flow", ids=ids)
+    event["body"] = json.dumps(request)
+    code, body = stack.respond("submit", event)
+    assert code == 400, body
+    [error] = body["errors"]
+    assert error["loc"] == URL_LOC and error["msg"].startswith("must be a URL of a public host: ")
+    assert stack.count_items("JOB#") == 0
+
+
+@pytest.mark.parametrize("url", PRIVATE_URLS[:3])
+def test_a_queued_job_with_a_private_graphic_url_fails_without_a_fetch(stack, no_network, url):
+    ids, request = _with_graphic_url(stack, url)
+    job_id = stack.jobs.create_job("dev", request, total=1).job_id  # queued before the rule existed
+    process(stack, job_id, ids)
+    [error] = status(stack, job_id)["error"]
+    assert error["status"] == 400 and "must be a URL of a public host" in error["error"]
+
+
+@pytest.mark.parametrize("answer, judged", [
+    ("::ffff:127.0.0.1", "127.0.0.1 (inside ::ffff:7f00:1)"),
+    ("64:ff9b::a9fe:a9fe", "169.254.169.254 (inside 64:ff9b::a9fe:a9fe)"),
+    ("2002:a00:1::1", "10.0.0.1 (inside 2002:a00:1::1)"),
+    ("10.1.1.1", "10.1.1.1")])
+def test_graphic_url_whose_dns_answer_is_private_is_refused_at_fetch(stack, no_network, monkeypatch, answer, judged):
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):  # only the graphic's host: moto is reached by name too
+        if host != "logo.example.com":
+            return real(host, port, *args, **kwargs)
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (answer, port, 0, 0))]
+
+    monkeypatch.setattr(urlfetch.socket, "getaddrinfo", getaddrinfo)
+    ids, request = _with_graphic_url(stack, "https://logo.example.com/logo.png")
     job_id = submit(stack, "apigw_submit_full_flow", ids, request)
     process(stack, job_id, ids)
     [error] = status(stack, job_id)["error"]
-    assert "non-public address" in error["error"]
+    # said once, then where: the renderer's located copy of the message adds only the location
+    assert error["status"] == 404 and error["error"] == (
+        "image_url 'https://logo.example.com/logo.png' cannot be fetched: host 'logo.example.com' resolves to "
+        f"{judged} is not a public address (operations.0.graphics_add.graphics.0.options.image_url)")
+    assert error["error"].count("cannot be fetched") == 1
 
 
 def test_graphic_url_over_plain_http_is_refused_at_submit(stack):
@@ -334,3 +397,43 @@ def test_an_image_without_a_subject_fails_as_unknown_foreground_and_writes_nothi
     assert (error["status"], error["code"]) == (422, "unknown_foreground")
     assert error["error"].startswith("no foreground found") and "operations.0.bg_remove" in error["error"]
     assert stack.assets.conversions.list_for(ids["asset"]) == []
+
+
+def _create_asset_job(stack, source: str, **disposition) -> int:
+    event = stack.event("apigw_submit_remove_new_asset", ids={"asset": source})
+    request = json.loads(event["body"])
+    request["assets"][0][source]["options"]["disposition"].update(disposition)
+    event["body"] = json.dumps(request)
+    code, body = stack.respond("submit", event)
+    assert code == 200, body
+    return body["job_id"]
+
+
+@pytest.mark.parametrize("disposition, name", [({}, "shoe.png"), ({"conversion_name": "cutout"}, "cutout")])
+def test_a_new_assets_output_is_named_by_its_conversion_name_else_its_filename(stack, disposition, name):
+    source = stack.ready("dev", samples.product(64, 64), filename="shoe.jpg", content_type="image/png")
+    job_id = _create_asset_job(stack, source, **disposition)
+    process(stack, job_id, {"asset": source})
+    [output] = status(stack, job_id)["output"]
+    assert output["name"] == name
+    assert stack.assets.find(output["asset_id"]).filename == "shoe.png"  # the asset's own name is its source's
+
+
+@pytest.mark.parametrize("disposition, name", [({}, "shoe.png"), ({"conversion_name": "cutout"}, "cutout")])
+def test_a_failed_new_asset_is_named_as_its_output_would_have_been(stack, disposition, name):
+    source = stack.ready("dev", png((64, 48), RED), filename="shoe.jpg")
+    broken = stack.blobs.put_bytes(stack.assets.find(source).s3_key, b"corrupted after ingest", "image/png")
+    stack.assets.mark_ready(source, content_type="image/png", width=64, height=48, size=broken.size, etag=broken.etag)
+    job_id = _create_asset_job(stack, source, **disposition)
+    process(stack, job_id, {"asset": source})
+    [error] = status(stack, job_id)["error"]
+    assert error["name"] == name and "not a supported image" in error["error"]
+
+
+@pytest.mark.parametrize("disposition, name", [({}, "shoe.png"), ({"conversion_name": "cutout"}, "cutout")])
+def test_a_dead_lettered_new_asset_is_named_as_its_output_would_have_been(stack, disposition, name):
+    source = stack.ready("dev", png((64, 48), RED), filename="shoe.jpg")
+    job_id = _create_asset_job(stack, source, **disposition)
+    stack.invoke("deadletter", stack.event("sqs_job_dlq_message", ids={"asset": source}, job_id=job_id))
+    [error] = status(stack, job_id)["error"]
+    assert error["name"] == name

@@ -55,13 +55,31 @@ def _with_data(stack, flow_ids, data) -> dict:
     return event
 
 
-def test_metadata_data_the_table_cannot_store_is_400(stack, flow_ids):
-    for data, rule in (({"n": 10 ** 50}, "38 significant digits"), ({"blob": "x" * 20_000}, "16384 bytes")):
-        status, body = stack.respond("submit", _with_data(stack, flow_ids, data))
-        assert status == 400, body
-        [error] = body["errors"]
-        assert error["loc"][4:7] == ["disposition", "metadata", "data"] and rule in error["msg"]
+@pytest.mark.parametrize("data, path, rule", [
+    ({"n": 10 ** 50}, ["n"], "38 significant digits"),
+    ({"blob": "x" * 20_000}, [], "16384 bytes"),
+    ({"": 1}, [""], "got an empty key"),
+    ({"a": {"b": {"": 1}}}, ["a", "b", ""], "got an empty key"),
+    ({"k" * 300: 1}, ["k" * 300], "1 to 255 characters"),
+])
+def test_metadata_data_the_table_cannot_store_is_400(stack, flow_ids, data, path, rule):
+    status, body = stack.respond("submit", _with_data(stack, flow_ids, data))
+    assert status == 400, body
+    [error] = body["errors"]
+    assert error["loc"][4:] == ["disposition", "metadata", "data", *path] and rule in error["msg"]
     assert stack.count_items("JOB#") == 0 and stack.job_messages() == []
+
+
+def test_another_tenants_unreadable_asset_is_404_not_500(stack, flow_ids):
+    # Stored before the key rule existed: an empty map key that the client cannot parse back.
+    theirs = stack.assets.create_pending("other", filename="a.png", content_type="image/png")
+    stack.assets.dynamodb.update_item(
+        TableName=stack.assets.table_name, Key={"pk": {"S": f"ASSET#{theirs.asset_id}"}, "sk": {"S": "ASSET"}},
+        UpdateExpression="SET metadata = :m", ExpressionAttributeValues={":m": {"M": {"": {"N": "1"}}}})
+    flow_ids["asset"] = theirs.asset_id
+    status, body = stack.call("submit", "apigw_submit_remove_conversion", ids=flow_ids)
+    assert status == 404, body
+    assert theirs.asset_id in json.dumps(body["errors"])
 
 
 def test_request_larger_than_a_job_can_store_is_413(stack, flow_ids):

@@ -42,12 +42,13 @@ def test_create_asset_response():
 
 def test_asset_response_pending_and_ready():
     pending = AssetResponse(asset_id=A, status="PENDING").body()
-    assert pending == {"asset_id": A, "status": "PENDING", "content_type": None, "width": None, "height": None,
-                       "size": None, "metadata": {}, "url": None, "conversions": []}
-    ready = AssetResponse(asset_id=B, status="READY", content_type="image/png", width=10, height=20, size=99,
-                          source_asset_id=A, url="https://s3/x",
+    assert pending == {"asset_id": A, "status": "PENDING", "filename": None, "data_schema_id": None,
+                       "content_type": None, "width": None, "height": None, "size": None, "metadata": {},
+                       "url": None, "conversions": []}
+    ready = AssetResponse(asset_id=B, status="READY", filename="a.png", data_schema_id=7, content_type="image/png",
+                          width=10, height=20, size=99, source_asset_id=A, url="https://s3/x",
                           conversions=[ConversionResponse(name="image-graphics", width=10, height=20, url="u")]).body()
-    assert ready["source_asset_id"] == A
+    assert (ready["source_asset_id"], ready["filename"], ready["data_schema_id"]) == (A, "a.png", 7)
     assert ready["conversions"] == [{"name": "image-graphics", "width": 10, "height": 20, "url": "u"}]
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from imagegraphics.errors import InvalidRequest, PayloadTooLarge
 from imagegraphics.request import parse_request, parse_request_json
+from imagegraphics.service.models import CreateAsset, parse_body
 
 A = "0123456789abcdef0123456789abcdef"
 DATA_LOC = ["assets", 0, A, "options", "disposition", "metadata", "data"]
@@ -45,6 +46,34 @@ def test_metadata_numbers_must_be_storable(text, path, rule):
         return
     [error] = errors_of(with_data(data))
     assert error["loc"] == DATA_LOC + path and rule in error["msg"]
+
+
+BAD_KEYS = [
+    ({"": 1}, [""], "keys must be 1 to 255 characters (got an empty key)"),
+    ({"a": {"": "v"}}, ["a", ""], "(got an empty key)"),
+    ({"a": [1, {"b": {"": None}}]}, ["a", 1, "b", ""], "(got an empty key)"),
+    ({"k" * 256: 1}, ["k" * 256], "keys must be 1 to 255 characters (got 256 characters)"),
+    ({"a": {"字" * 300: {}}}, ["a", "字" * 300], "(got 300 characters)"),
+]
+
+
+@pytest.mark.parametrize("data, path, rule", BAD_KEYS)
+def test_metadata_keys_must_be_names_the_table_can_store(data, path, rule):
+    [error] = errors_of(with_data(data))
+    assert error["loc"] == DATA_LOC + path and rule in error["msg"]
+
+
+@pytest.mark.parametrize("data, path, rule", BAD_KEYS)
+def test_asset_metadata_keys_follow_the_same_rule(data, path, rule):
+    with pytest.raises(InvalidRequest) as exc:
+        parse_body(CreateAsset, {"filename": "a.png", "content_type": "image/png", "metadata": data})
+    [error] = exc.value.errors
+    assert exc.value.status == 400 and error["loc"] == ["metadata"] + path and rule in error["msg"]
+
+
+@pytest.mark.parametrize("data", [{"k" * 255: 1}, {" ": {"x": ""}}, {"a": {"字" * 255: []}}])
+def test_metadata_keys_of_1_to_255_characters_are_stored(data):
+    assert parse_request(with_data(data)).assets[0].options.disposition.metadata.data == data
 
 
 def test_metadata_nesting_is_bounded():

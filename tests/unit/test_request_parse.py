@@ -1,4 +1,6 @@
 """parse_request end to end: the DESIGN.md example, defaults, round trip, shapes, and all errors at once."""
+import json
+
 import pytest
 
 from imagegraphics.errors import InvalidRequest
@@ -181,14 +183,65 @@ def test_body_must_be_an_object(payload):
     assert errors_of(payload) == [{"loc": [], "msg": "the request body must be a JSON object"}]
 
 
-@pytest.mark.parametrize("body", [b"{", b"", None, b"\xff"])
+@pytest.mark.parametrize("body", [b"{", b"", None, "{", b"\xef\xbb\xbf"])
 def test_body_must_be_json(body):
     with pytest.raises(InvalidRequest) as exc:
         parse_request_json(body)
     assert exc.value.errors == [{"loc": [], "msg": "the request body must be valid JSON"}]
 
 
-def test_json_body_parses():
-    import json
+LATIN1 = '{"assets": [], "note": "café"}'
 
+
+@pytest.mark.parametrize("body, why", [
+    (b'{"a": "\xff"}', "byte 0xff at offset 7 is not UTF-8"),
+    (LATIN1.encode("latin-1"), f"byte 0xe9 at offset {LATIN1.index('é')} is not UTF-8"),
+    (LATIN1.encode("cp1252"), f"byte 0xe9 at offset {LATIN1.index('é')} is not UTF-8"),
+    (b'{"a": "\xc3"}', "byte 0xc3 at offset 7 is not UTF-8"),  # a multi-byte sequence cut short
+    (b'{"a": "\xed\xa0\x80"}', "byte 0xed at offset 7 is not UTF-8"),  # a surrogate encoded as UTF-8
+    (LATIN1.encode("utf-16"), "it looks like UTF-16"),  # with a byte order mark
+    (LATIN1.encode("utf-16-le"), "it looks like UTF-16-LE"),
+    (LATIN1.encode("utf-16-be"), "it looks like UTF-16-BE"),
+    (LATIN1.encode("utf-32"), "it looks like UTF-32"),
+    ('{"a": 1}'.encode("utf-16-le").decode("utf-8"), "a NUL character at offset 1"),  # UTF-16 read as text
+])
+def test_body_must_be_utf8(body, why):
+    with pytest.raises(InvalidRequest) as exc:
+        parse_request_json(body)
+    assert exc.value.status == 400
+    assert exc.value.errors == [{"loc": [], "msg": f"the request body must be UTF-8 JSON ({why})"}]
+
+
+@pytest.mark.parametrize("body", [
+    json.dumps(EXAMPLE, ensure_ascii=False).encode("utf-8"),
+    b"\xef\xbb\xbf" + json.dumps(EXAMPLE).encode(),  # a UTF-8 byte order mark may lead (RFC 8259 8.1)
+    "\ufeff" + json.dumps(EXAMPLE),
+])
+def test_utf8_bodies_parse(body):
+    assert parse_request_json(body) == parse_request(EXAMPLE)
+
+
+@pytest.mark.parametrize("body, loc, what", [
+    ('{"assets": "\\udcff"}', ["assets"], "string"),
+    ('{"operations": [{"bg_remove": {"options": {"mode": "x\\ud800"}}}]}',
+     ["operations", 0, "bg_remove", "options", "mode"], "string"),
+    ('{"assets": [{"\\udfff": {}}]}', ["assets", 0, "\udfff"], "key"),
+    ('{"\\ud83d": 1}', ["\ud83d"], "key"),
+])
+def test_lone_surrogates_are_refused_where_they_are(body, loc, what):
+    with pytest.raises(InvalidRequest) as exc:
+        parse_request_json(body)
+    [error] = exc.value.errors
+    assert error["loc"] == loc
+    assert error["msg"].startswith(f"the {what} is not Unicode text") and "lone surrogate" in error["msg"]
+
+
+def test_escaped_surrogate_pairs_are_text():
+    # "\\ud83d\\ude00" is one character (U+1F600), not two lone halves: the request reaches the rules.
+    with pytest.raises(InvalidRequest) as exc:
+        parse_request_json('{"assets": "\\ud83d\\ude00", "operations": []}')
+    assert [e["loc"] for e in exc.value.errors] == [["assets"], ["operations"]]
+
+
+def test_json_body_parses():
     assert parse_request_json(json.dumps(EXAMPLE)) == parse_request(EXAMPLE)

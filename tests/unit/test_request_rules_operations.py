@@ -98,6 +98,38 @@ def test_graphic_url_is_http(url):
         GRAPHIC + ["options", "image_url"], "must be a URL of at most 2048 characters with scheme http or https")
 
 
+@pytest.mark.parametrize("url, why", [
+    ("https://127.0.0.1/a.png", "127.0.0.1 is not a public address"),
+    ("https://127.1/a.png", "127.0.0.1 is not a public address"),
+    ("https://2130706433/a.png", "127.0.0.1 is not a public address"),
+    ("https://169.254.169.254/latest/meta-data", "169.254.169.254 is not a public address"),
+    ("https://[::1]/a.png", "::1 is not a public address"),
+    ("https://[::ffff:127.0.0.1]/a.png", "127.0.0.1 (inside ::ffff:7f00:1) is not a public address"),
+    ("https://[::10.0.0.1]/a.png", "10.0.0.1 (inside ::a00:1) is not a public address"),
+    ("https://[64:ff9b::169.254.169.254]/a.png", "169.254.169.254 (inside 64:ff9b::a9fe:a9fe) is not a public address"),
+    ("https://[64:ff9b:1::192.168.0.1]/a.png", "192.168.0.1 (inside 64:ff9b:1::c0a8:1) is not a public address"),
+    ("https://[2002:7f00:1::1]/a.png", "127.0.0.1 (inside 2002:7f00:1::1) is not a public address"),
+    ("https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/a.png",
+     "127.0.0.1 (inside 2001:0:4136:e378:8000:63bf:80ff:fffe) is not a public address"),
+    ("https://localhost:8443/a.png", "localhost is a loopback name"),
+])
+def test_graphic_url_of_a_host_that_is_not_public_is_refused(url, why):
+    assert the_error(graphic(image_url=url)) == (
+        GRAPHIC + ["options", "image_url"], f"must be a URL of a public host: {why}")
+
+
+@pytest.mark.parametrize("url", ["https://example.com/a.png", "https://8.8.8.8/a.png", "https://[::ffff:8.8.8.8]/a.png",
+                                 "https://[2606:4700::1111]:8443/a.png"])
+def test_graphic_url_of_a_public_host_is_accepted(url):
+    assert parse_request(graphic(image_url=url)).operations[0].graphics[0].options.image_url == url
+
+
+@pytest.mark.parametrize("url", ["https://example.com:99999/a.png", "https://[::1/a.png", "https://:443/a.png"])
+def test_graphic_url_that_cannot_be_parsed_is_refused(url):
+    assert the_error(graphic(image_url=url)) == (
+        GRAPHIC + ["options", "image_url"], "must be a URL of at most 2048 characters with scheme http or https")
+
+
 def test_graphic_type_is_image():
     payload = req(operations=[{"graphics_add": {"graphics": [{"type": "text", "options": {"image_id": IMG}}]}}])
     assert the_error(payload) == (GRAPHIC + ["type"], "must be one of 'image'")

@@ -3,7 +3,8 @@ import re
 import pytest
 
 from imagegraphics.errors import Conflict, NotFound, RecordRefused, ServiceUnavailable
-from imagegraphics.stores import PENDING, READY, REJECTED, AssetStore, derive_metadata, derived_asset_id, generated_key
+from imagegraphics.stores import (
+    PENDING, READY, REJECTED, AssetState, AssetStore, derive_metadata, derived_asset_id, generated_key)
 
 
 @pytest.fixture
@@ -37,14 +38,16 @@ def test_same_asset_id_cannot_be_created_twice(assets):
     assert assets.get("acme", asset.asset_id).filename == "a.jpg"
 
 
-def test_find_many_reads_every_id_in_batches_and_reports_missing_ones_as_none(assets):
+def test_find_states_reads_every_id_in_batches_and_reports_missing_ones_as_none(assets):
     made = [assets.create_pending("acme" if i % 2 else "globex", filename=f"{i}.jpg", content_type="image/jpeg")
             for i in range(105)]  # more than one BatchGetItem call holds
+    assets.mark_ready(made[3].asset_id, content_type="image/png", width=1, height=1, size=1)
     missing = "0" * 32
-    found = assets.find_many([a.asset_id for a in made] + [missing, made[0].asset_id])
+    found = assets.find_states([a.asset_id for a in made] + [missing, made[0].asset_id])
     assert set(found) == {a.asset_id for a in made} | {missing}
     assert found[missing] is None
-    assert all(found[a.asset_id].tenant == a.tenant and found[a.asset_id].filename == a.filename for a in made)
+    assert all(found[a.asset_id] == AssetState(a.asset_id, a.tenant, READY if i == 3 else PENDING)
+               for i, a in enumerate(made))
 
 
 class _Throttled:
@@ -54,10 +57,10 @@ class _Throttled:
         return {"Responses": {}, "UnprocessedKeys": RequestItems}
 
 
-def test_find_many_of_a_table_that_keeps_throttling_is_service_unavailable(monkeypatch):
+def test_find_states_of_a_table_that_keeps_throttling_is_service_unavailable(monkeypatch):
     monkeypatch.setattr("imagegraphics.stores.assets.time.sleep", lambda seconds: None)
     with pytest.raises(ServiceUnavailable) as raised:
-        AssetStore("table", _Throttled()).find_many(["0" * 32])
+        AssetStore("table", _Throttled()).find_states(["0" * 32])
     assert raised.value.status == 503
 
 
@@ -123,3 +126,30 @@ def test_a_record_the_table_refuses_for_its_content_is_record_refused_and_nothin
                                     size=50, metadata=metadata)
     assert refused.value.status == 422 and reason in refused.value.message
     assert assets.find(new_id) is None
+
+
+def _put_raw(assets, asset_id: str, tenant: str, **attributes) -> None:
+    """An item written past the stores' rules, as one stored before a rule existed would be."""
+    item = {"pk": {"S": f"ASSET#{asset_id}"}, "sk": {"S": "ASSET"}, "asset_id": {"S": asset_id},
+            "tenant": {"S": tenant}, "status": {"S": PENDING}, **attributes}
+    assets.dynamodb.put_item(TableName=assets.table_name, Item=item)
+
+
+UNREADABLE = {
+    "empty map key": {"s3_key": {"S": "incoming/x"}, "metadata": {"M": {"": {"N": "1"}}}},
+    "empty map key, nested": {"s3_key": {"S": "incoming/x"},
+                              "metadata": {"M": {"a": {"M": {"b": {"M": {"": {"S": "v"}}}}}}}},
+    "a required attribute missing": {},  # no s3_key: Asset cannot be built
+}
+
+
+@pytest.mark.parametrize("attributes", UNREADABLE.values(), ids=UNREADABLE.keys())
+def test_an_unreadable_asset_is_still_not_found_for_another_tenant(assets, attributes):
+    asset_id = "a" * 32
+    _put_raw(assets, asset_id, "acme", **attributes)
+    with pytest.raises(NotFound):
+        assets.get("globex", asset_id)
+    with pytest.raises(Exception) as owner:  # the owner's record is broken: an error, not "not found"
+        assets.get("acme", asset_id)
+    assert not isinstance(owner.value, NotFound)
+    assert assets.find_states([asset_id]) == {asset_id: AssetState(asset_id, "acme", PENDING)}

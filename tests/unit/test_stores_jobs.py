@@ -119,3 +119,18 @@ def test_unsent_messages_are_recorded_failed_so_the_job_finishes(jobs):
 def test_job_with_nothing_sent_finishes_error(jobs):
     job = jobs.create_job("acme", REQUEST, total=2)
     assert jobs.mark_failed_to_enqueue(job.job_id, [(0, "a" * 32), (1, "b" * 32)]).status == ERROR
+
+
+@pytest.mark.parametrize("attributes", [
+    {"extra": {"M": {"": {"N": "1"}}}},  # an empty map key: the client cannot parse the answer
+    {},  # counts missing: Job cannot be built
+], ids=["empty map key", "attributes missing"])
+def test_an_unreadable_job_is_still_not_found_for_another_tenant(jobs, attributes):
+    item = {"pk": {"S": "JOB#7"}, "sk": {"S": "JOB"}, "job_id": {"N": "7"}, "tenant": {"S": "acme"},
+            "status": {"S": QUEUED}, **attributes}
+    jobs.dynamodb.put_item(TableName=jobs.table_name, Item=item)
+    with pytest.raises(NotFound):
+        jobs.get_job("globex", 7)
+    with pytest.raises(Exception) as owner:
+        jobs.get_job("acme", 7)
+    assert not isinstance(owner.value, NotFound)

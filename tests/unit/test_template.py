@@ -91,14 +91,26 @@ def test_each_dead_letter_queue_has_a_depth_alarm():
     assert watched == {"JobsDeadLetterQueue", "IngestDeadLetterQueue"}
 
 
-def test_bucket_is_private_encrypted_and_notifies_ingest_of_uploads_only():
+def test_bucket_is_private_encrypted_and_notifies_ingest_of_uploads_and_of_removed_asset_files():
     bucket = RESOURCES["Bucket"]["Properties"]
     assert all(bucket["PublicAccessBlockConfiguration"].values())
     assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    (notification,) = bucket["NotificationConfiguration"]["QueueConfigurations"]
-    assert _target(notification["Queue"]) == "IngestQueue"
-    assert notification["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "incoming/"}]
+    notifications = bucket["NotificationConfiguration"]["QueueConfigurations"]
+    assert all(_target(n["Queue"]) == "IngestQueue" for n in notifications)
+    events = {(n["Event"], rule["Value"]) for n in notifications for rule in n["Filter"]["S3Key"]["Rules"]
+              if rule["Name"] == "prefix"}
+    # Uploads of originals; removal of an asset's file, original or job-made (never conversions/).
+    assert events == {("s3:ObjectCreated:*", "incoming/"), ("s3:ObjectRemoved:*", "incoming/"),
+                      ("s3:ObjectRemoved:*", "generated/")}
     assert RESOURCES["Bucket"]["DependsOn"] == "IngestQueuePolicy"
+
+
+@pytest.mark.parametrize("name", ["IngestFunction", "ProcessorFunction"])
+def test_functions_that_read_asset_files_may_list_the_bucket_so_a_missing_file_is_a_404(name):
+    statements = [s for policy in FUNCTIONS[name]["Properties"]["Policies"] if "Statement" in policy
+                  for s in policy["Statement"]]
+    listing = [s for s in statements if s["Action"] == "s3:ListBucket"]
+    assert listing and all(s["Effect"] == "Allow" for s in listing)
 
 
 def test_tables_are_on_demand_encrypted_and_expire_records():

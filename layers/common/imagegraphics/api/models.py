@@ -61,6 +61,8 @@ class AssetResponse(ResponseModel):
 
     asset_id: AssetId
     status: AssetStatus
+    filename: str | None = None  # as created; a job-made asset's is its source's stem + ".png"
+    data_schema_id: int | None = None  # as the job that made the asset gave it (disposition.data_schema_id)
     content_type: str | None = None
     width: int | None = None
     height: int | None = None
@@ -79,13 +81,17 @@ class SubmitResponse(ResponseModel):
 
 
 class JobOutput(ResponseModel):
-    name: str  # the conversion name, or the new asset's name when create_asset
+    # disposition.conversion_name when given; else the default conversion's name, or for create_asset
+    # the new asset's filename
+    name: str
     asset_id: AssetId  # the asset holding the result (source asset for a conversion, else the new one)
     url: str
 
 
 class JobError(ResponseModel):
-    name: str | None  # null only for an asset that failed before processing (its message was never sent)
+    # the name its output would have had (JobOutput.name); null only when the asset failed before it
+    # could be named (its message was never sent)
+    name: str | None
     asset_id: AssetId  # the asset of the request that failed
     error: str  # the message, then each located detail: "message (loc.path: msg; ...)"
     # HTTP-style status of the failure (422: an image that cannot be used), when one is known

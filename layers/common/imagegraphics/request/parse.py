@@ -15,7 +15,7 @@ from imagegraphics.errors import ErrorDetail, InvalidRequest, PayloadTooLarge, d
 from imagegraphics.request.model import PARTS, Assets, ImageGraphicsRequest, Operations
 from imagegraphics.request.options import DEFAULT_CONVERSION_NAME, AssetEntry
 from imagegraphics.request.rules import RULES
-from imagegraphics.request.types import RequestLimits
+from imagegraphics.request.types import RequestLimits, walk_json
 
 MESSAGE = "invalid Image Graphics request"
 
@@ -44,6 +44,8 @@ _PART_TYPES = {"assets": TypeAdapter(Assets, config=_STRICT),
 
 
 NOT_JSON = "the request body must be valid JSON"
+NOT_UTF8 = "the request body must be UTF-8 JSON"
+NOT_UNICODE = "is not Unicode text: it holds a lone surrogate, which UTF-8 cannot encode"
 NOT_AN_OBJECT = "the request body must be a JSON object"
 TOO_DEEP = "the request body must be valid JSON nested less deeply"
 # The job item stores the request as JSON: with its other attributes it must stay under DynamoDB's
@@ -76,15 +78,60 @@ def parse_request_json(body: str | bytes | None, limits: RequestLimits = Request
 def json_object(body: str | bytes | None, message: str = MESSAGE) -> dict:
     """A JSON body that must be an object (any route's); otherwise InvalidRequest located at the body, []."""
     _check_size(len(body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body or b""))
+    text = utf8_text(body, message)
     try:
-        payload = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError):
+        payload = json.loads(text)
+    except ValueError:
         raise InvalidRequest(message, [detail((), NOT_JSON)]) from None
     except RecursionError:  # the parser recurses per nesting level: `[` x 100000 exhausts the stack
         raise InvalidRequest(message, [detail((), TOO_DEEP)]) from None
     if not isinstance(payload, dict):
         raise InvalidRequest(message, [detail((), NOT_AN_OBJECT)])
+    _check_unicode(payload, message)
     return payload
+
+
+def utf8_text(body: str | bytes | None, message: str = MESSAGE) -> str:
+    """The body as text, when it is UTF-8 (RFC 8259 §8.1); a leading byte order mark is ignored.
+
+    json.loads would also take UTF-16 and UTF-32 bytes: the API does not, so every client sends the
+    one encoding the stores and the presigned forms assume.
+    """
+    if isinstance(body, bytes):
+        encoding = json.detect_encoding(body)
+        if not encoding.startswith("utf-8"):
+            raise _not_utf8(message, f"it looks like {encoding.upper()}")
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(message, f"byte 0x{body[exc.start]:02x} at offset {exc.start} is not UTF-8") from None
+    text = (body or "").removeprefix("\ufeff")
+    nul = text.find("\x00")
+    if nul >= 0:  # never in JSON text; UTF-16 or UTF-32 text read as UTF-8 is full of them
+        raise _not_utf8(message, f"a NUL character at offset {nul}")
+    return text
+
+
+def _not_utf8(message: str, why: str) -> InvalidRequest:
+    return InvalidRequest(message, [detail((), f"{NOT_UTF8} ({why})")])
+
+
+def _check_unicode(payload: dict, message: str) -> None:
+    """Every key and string must be encodable as UTF-8: a JSON escape can name a lone surrogate
+    (`"\\udcff"`), which no store or response could carry."""
+    for path, value in walk_json(payload):
+        if path and isinstance(path[-1], str) and not _encodable(path[-1]):
+            raise InvalidRequest(message, [detail(path, f"the key {NOT_UNICODE}")])
+        if isinstance(value, str) and not _encodable(value):
+            raise InvalidRequest(message, [detail(path, f"the string {NOT_UNICODE}")])
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _stored_size(payload: dict) -> int:

@@ -6,11 +6,13 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
-from urllib.parse import urlsplit
+from typing import Annotated, Any, Iterator
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import AfterValidator, PlainSerializer, PlainValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
+
+from imagegraphics.addresses import host_problem
 
 _HEX_ID = re.compile(r"[0-9a-f]{32}")
 _HEX_COLOR = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
@@ -18,6 +20,7 @@ _CONVERSION_NAME = re.compile(r"[A-Za-z0-9_-]{1,30}")
 MAX_URL_LENGTH = 2048
 MAX_METADATA_BYTES = 16 * 1024  # metadata as compact JSON: well under DynamoDB's 400 KB item limit
 MAX_METADATA_DEPTH = 30  # DynamoDB nests maps and lists at most 32 levels inside an item
+MAX_METADATA_KEY_CHARS = 255
 
 
 @dataclass(frozen=True)
@@ -90,13 +93,27 @@ ConversionName = Annotated[str, AfterValidator(_conversion_name)]
 
 def _image_url(value: str, info: ValidationInfo) -> str:
     schemes = limits_of(info).image_url_schemes
-    parts = urlsplit(value)
-    located = bool(parts.netloc) if parts.scheme != "file" else bool(parts.path)
-    if parts.scheme not in schemes or not located or len(value) > MAX_URL_LENGTH:
+    parts = _url_parts(value)
+    located = parts is not None and (bool(parts.hostname) if parts.scheme != "file" else bool(parts.path))
+    if parts is None or parts.scheme not in schemes or not located or len(value) > MAX_URL_LENGTH:
         raise PydanticCustomError(
             "image_url", "must be a URL of at most {max} characters with scheme {schemes}",
             {"schemes": " or ".join(schemes), "max": MAX_URL_LENGTH})
+    problem = host_problem(parts.hostname) if parts.scheme in ("http", "https") else None
+    if problem:
+        # Refused here, so the processor never tries it (the fetcher checks DNS answers again).
+        raise PydanticCustomError("image_url", "must be a URL of a public host: {problem}", {"problem": problem})
     return value
+
+
+def _url_parts(value: str) -> SplitResult | None:
+    """The URL's parts, or None when it cannot be one (an unclosed "[", a port out of range)."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - parsed lazily: raises ValueError when out of range
+    except ValueError:
+        return None
+    return parts
 
 
 ImageUrl = Annotated[str, AfterValidator(_image_url)]
@@ -135,24 +152,43 @@ def _storable_number(value: int | float) -> str | None:
     return None if number.is_zero() or -130 <= number.adjusted() <= 125 else _NUMBER_RULE
 
 
-def _json_problem(value: Any) -> tuple[tuple[str | int, ...], str] | None:
-    """(path, rule) of the first value a DynamoDB map cannot hold, walking without recursion."""
-    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+JsonPath = tuple[str | int, ...]
+
+
+def walk_json(value: Any) -> Iterator[tuple[JsonPath, Any]]:
+    """(path, value) of every value of parsed JSON, in document order, without recursion (the
+    document may be nested as deeply as the parser allows)."""
+    stack: list[tuple[JsonPath, Any]] = [((), value)]
     while stack:
         path, item = stack.pop()
+        yield path, item
         if isinstance(item, dict):
-            children = list(item.items())
+            stack.extend((path + (key,), child) for key, child in reversed(item.items()))
         elif isinstance(item, list):
-            children = list(enumerate(item))
-        else:
-            if isinstance(item, (int, float)) and not isinstance(item, bool):
-                problem = _storable_number(item)
-                if problem:
-                    return path, problem
-            continue
-        if children and len(path) >= MAX_METADATA_DEPTH:
+            stack.extend((path + (i,), child) for i, child in reversed(list(enumerate(item))))
+
+
+def _key_problem(key: str) -> str | None:
+    """Why a map key cannot be stored, or None. A DynamoDB attribute name has at least one character
+    (moto stores an empty one in a form botocore cannot read back); a long one is data, not a name."""
+    if not 1 <= len(key) <= MAX_METADATA_KEY_CHARS:
+        got = "an empty key" if not key else f"{len(key)} characters"
+        return f"keys must be 1 to {MAX_METADATA_KEY_CHARS} characters (got {got})"
+    return None
+
+
+def _json_problem(value: Any) -> tuple[JsonPath, str] | None:
+    """(path, rule) of the first key or value a DynamoDB map cannot hold."""
+    for path, item in walk_json(value):
+        key_problem = _key_problem(path[-1]) if path and isinstance(path[-1], str) else None
+        if key_problem:
+            return path, key_problem
+        if isinstance(item, (dict, list)) and item and len(path) >= MAX_METADATA_DEPTH:
             return path, f"nested more than {MAX_METADATA_DEPTH} levels deep"
-        stack.extend((path + (key,), child) for key, child in reversed(children))
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            problem = _storable_number(item)
+            if problem:
+                return path, problem
     return None
 
 

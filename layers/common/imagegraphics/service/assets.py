@@ -34,7 +34,8 @@ def describe_asset(tenant: str, asset_id: str) -> dict:
 def asset_view(asset: Asset, store: AssetStore, blobs: BlobStore) -> dict:
     conversions = sorted(store.conversions.list_for(asset.asset_id), key=lambda c: c.name)
     return AssetResponse(
-        asset_id=asset.asset_id, status=asset.status, content_type=asset.content_type, width=asset.width,
+        asset_id=asset.asset_id, status=asset.status, filename=asset.filename, data_schema_id=asset.data_schema_id,
+        content_type=asset.content_type, width=asset.width,
         height=asset.height, size=asset.size, metadata=asset.metadata, source_asset_id=asset.source_asset_id,
         reason=asset.reason,
         # Only a READY original has been checked to be an image worth handing out.

@@ -5,8 +5,9 @@ from imagegraphics.errors import ImageGraphicsError, NotFound
 from imagegraphics.observability import ASSETS_FAILED, count, logger
 from imagegraphics.service.messages import JobMessage
 from imagegraphics.request import parse_request
-from imagegraphics.service.processing import output_name
+from imagegraphics.service.processing import failed_name
 from imagegraphics.service.submit import request_limits
+from imagegraphics.stores.assets import AssetStore
 from imagegraphics.stores.jobs import ERROR, Job, JobStore
 
 
@@ -21,8 +22,13 @@ def failure_message(receive_count: int) -> str:
 def intended_name(job: Job, index: int) -> str | None:
     """The output name the asset would have had, so the error entry reads like the others."""
     try:
-        return output_name(parse_request(job.payload, request_limits()).assets[index])
+        entry = parse_request(job.payload, request_limits()).assets[index]
     except (ImageGraphicsError, IndexError, ValueError):
+        return None
+    try:
+        return failed_name(entry, job.tenant, AssetStore.from_settings())
+    except Exception:  # noqa: BLE001 - the name is cosmetic: the failure must be recorded regardless
+        logger.exception("name of the failed asset unknown")
         return None
 
 

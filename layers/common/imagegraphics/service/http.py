@@ -1,12 +1,15 @@
 """What every API function shares: the tenant from the authorizer, JSON bodies, errors as JSON."""
 from __future__ import annotations
 
+import base64
+import binascii
+
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 
 from imagegraphics.api import error_body, status_of
-from imagegraphics.errors import Forbidden, ImageGraphicsError, Unauthorized
+from imagegraphics.errors import Forbidden, ImageGraphicsError, InvalidRequest, Unauthorized, detail
 from imagegraphics.observability import logger
-from imagegraphics.request import json_object
+from imagegraphics.request import MESSAGE, json_object
 from imagegraphics.stores.keys import ALL_SCOPES
 
 
@@ -20,9 +23,22 @@ def tenant_of(app: APIGatewayRestResolver) -> str:
     return tenant
 
 
-def json_body(app: APIGatewayRestResolver) -> dict:
+def raw_body(app: APIGatewayRestResolver, message: str = MESSAGE) -> str | bytes | None:
+    """The body as the client sent it. API Gateway base64-encodes a body that is not UTF-8 text
+    (isBase64Encoded); it comes back as bytes, for json_object to refuse with a 400 that says why.
+    (Powertools' decoded_body decodes those bytes as UTF-8 itself: a UnicodeDecodeError, a 500.)"""
+    event = app.current_event
+    if not event.is_base64_encoded or not event.body:
+        return event.body
+    try:
+        return base64.b64decode(event.body, validate=True)
+    except binascii.Error:
+        raise InvalidRequest(message, [detail((), "the request body is marked base64 but is not")]) from None
+
+
+def json_body(app: APIGatewayRestResolver, message: str = "invalid request body") -> dict:
     """The request body as a JSON object, or a 400 that says why not."""
-    return json_object(app.current_event.decoded_body, "invalid request body")
+    return json_object(raw_body(app, message), message)
 
 
 def json_response(status: int, body: dict) -> Response:

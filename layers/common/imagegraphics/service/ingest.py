@@ -1,4 +1,7 @@
-"""Ingest: an upload landed in incoming/; read its header and mark the asset READY or REJECTED."""
+"""Ingest: an upload landed in incoming/; read its header and mark the asset READY or REJECTED.
+
+An asset's file deleted from the bucket (an original or a job-made asset's) makes it REJECTED.
+"""
 from __future__ import annotations
 
 import json
@@ -9,10 +12,12 @@ from imagegraphics.errors import Conflict, ImageRejected, NotFound
 from imagegraphics.imaging.decode import read_header
 from imagegraphics.observability import logger
 from imagegraphics.settings import Settings, get_settings
-from imagegraphics.stores.assets import PENDING, Asset, AssetStore
+from imagegraphics.stores.assets import PENDING, READY, Asset, AssetStore
 from imagegraphics.stores.blobs import BlobInfo, BlobStore
 
 INCOMING = re.compile(r"incoming/([0-9a-f]{32})")
+GENERATED = re.compile(r"generated/([0-9a-f]{32})\.png")  # stores.assets.generated_key
+GONE = "the stored file was deleted"
 # Enough for the header of nearly every image (a JPEG's EXIF and ICC blocks come before its size);
 # when it is not, the whole object is read, still capped by the upload limit.
 HEADER_BYTES = 256 * 1024
@@ -27,12 +32,40 @@ def ingest_notification(body: dict) -> list[str]:
         return []
     outcomes = []
     for record in body.get("Records", []):
-        if not str(record.get("eventName", "")).startswith("ObjectCreated"):
-            continue
+        event = str(record.get("eventName", ""))
         # Keys arrive URL-encoded in S3 notifications.
         key = unquote_plus(record["s3"]["object"]["key"])
-        outcomes.append(ingest_object(key))
+        if event.startswith("ObjectCreated"):
+            outcomes.append(ingest_object(key))
+        elif event.startswith("ObjectRemoved"):
+            outcomes.append(object_removed(key))
     return outcomes
+
+
+def object_removed(key: str) -> str:
+    """A READY asset whose file was deleted becomes REJECTED (reason GONE), so that neither the asset
+    nor a job claims a file that is not there. Told by S3 itself: no read pays for a check.
+
+    Only when the file is still gone now: a delete followed by a new upload (the presigned form stays
+    valid) may be notified in either order, and the newer upload stands.
+    """
+    match = INCOMING.fullmatch(key) or GENERATED.fullmatch(key)
+    if not match:
+        return "ignored"
+    logger.append_keys(asset_id=match.group(1))
+    store = AssetStore.from_settings()
+    asset = store.find(match.group(1))
+    if asset is None or asset.s3_key != key or asset.status != READY:
+        return "ignored"  # nothing claims the file: no record, or not decided to be usable
+    if BlobStore.from_settings().head(key) is not None:
+        logger.info("file removed and uploaded again; the newer upload stands")
+        return asset.status
+    gone = store.mark_gone(asset, GONE)
+    if gone is None:
+        logger.info("asset changed while its removal was handled; left as it is")
+        return "ignored"
+    logger.warning("asset file deleted: asset no longer READY")
+    return gone.status
 
 
 def ingest_object(key: str) -> str:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Callable
 
-from imagegraphics.errors import Conflict, ImageGraphicsError, RecordRefused, ServiceUnavailable, detail
+from imagegraphics.errors import (
+    Conflict, ErrorDetail, ImageGraphicsError, NotFound, RecordRefused, ServiceUnavailable, detail)
 from imagegraphics.imaging import RenderLimits, RenderResult, render_asset
 from imagegraphics.observability import ASSETS_FAILED, ASSETS_PROCESSED, PROCESSING_MS, count, logger, milliseconds
 from imagegraphics.request import AssetEntry, BgRemove, parse_request
@@ -34,14 +36,48 @@ class Saved:
 
 
 def error_text(exc: ImageGraphicsError) -> str:
-    """The message and each located detail, as one line for the job's error list."""
-    details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors)
-    return f"{exc.message} ({details})" if details else exc.message
+    """The message and each located detail, as one line for the job's error list. A detail that
+    repeats the message (the renderer locates an error at the field that named the image by copying
+    it) adds only its location, so the job's error says each thing once."""
+    details = [_detail_text(e, exc.message) for e in exc.errors]
+    details = [d for d in details if d]
+    return f"{exc.message} ({'; '.join(details)})" if details else exc.message
 
 
-def output_name(entry: AssetEntry) -> str:
+def _detail_text(error: ErrorDetail, message: str) -> str:
+    loc = ".".join(map(str, error["loc"]))
+    if error["msg"] == message:
+        return loc
+    return f"{loc}: {error['msg']}" if loc else error["msg"]
+
+
+def output_name(entry: AssetEntry, filename_of: Callable[[str], str | None]) -> str:
+    """The name a job gives an asset's outcome, the same whether it succeeds or fails: the
+    `conversion_name` when the request gives one, else the conversion's default name, or, for
+    create_asset, the new asset's filename (`filename_of` looks the source's up only then)."""
     d = entry.options.disposition
-    return d.conversion_name_or_default if d.add_as_conversion or not d.create_asset else "asset"
+    if d.conversion_name:
+        return d.conversion_name
+    if d.add_as_conversion or not d.create_asset:
+        return d.conversion_name_or_default
+    return new_asset_filename(filename_of(entry.asset_id), entry.asset_id)
+
+
+def new_asset_filename(filename: str | None, source_asset_id: str) -> str:
+    """The filename of an asset a job creates: its source's, as a PNG (the source's id when it has none)."""
+    return f"{PurePosixPath(filename or source_asset_id).stem}.png"
+
+
+def failed_name(entry: AssetEntry, tenant: str, assets: AssetStore) -> str:
+    """output_name of an asset that failed; a source that is gone (or not the tenant's) names the
+    new asset after its id, as one without a filename would be."""
+    def filename_of(asset_id: str) -> str | None:
+        try:
+            return assets.get(tenant, asset_id).filename
+        except NotFound:
+            return None
+
+    return output_name(entry, filename_of)
 
 
 def _segmenter(req):
@@ -77,7 +113,7 @@ def save_output(job_id: int, index: int, tenant: str, entry: AssetEntry, result:
                                data=meta.data if meta else None, mode=d.mode)
     new_id = derived_asset_id(job_id, index)  # the same on a retry, so no duplicate asset appears
     key = generated_key(new_id)
-    filename = f"{PurePosixPath(source.filename or source.asset_id).stem}.png"
+    filename = new_asset_filename(source.filename, source.asset_id)
     blobs.put_bytes(key, result.data, result.content_type)
     try:
         assets.create_derived_asset(tenant, asset_id=new_id, source_asset_id=source.asset_id, job_id=job_id,
@@ -94,7 +130,7 @@ def save_output(job_id: int, index: int, tenant: str, entry: AssetEntry, result:
     except Exception:
         _delete_unrecorded(key, new_id, assets, blobs)
         raise
-    return Saved(filename, key, new_id)
+    return Saved(output_name(entry, lambda _: source.filename), key, new_id)
 
 
 def _delete_replaced(key: str, blobs: BlobStore) -> None:
@@ -137,11 +173,10 @@ def process_job_message(message: dict) -> dict:
     settings = get_settings()
     blobs = BlobStore.from_settings(settings)
     started = time.perf_counter()
-    name = None
+    entry = None
     try:
         req = parse_request(job.payload, request_limits())
         entry = req.assets[msg.index]
-        name = output_name(entry)
         loader = S3Loader(msg.tenant, assets.find, blobs, settings.max_upload_bytes)
         limits = RenderLimits(max_pixels=settings.max_pixels, max_output_pixels=settings.max_pixels)
         result = render_asset(req, msg.index, loader, _segmenter(req), limits)
@@ -150,6 +185,8 @@ def process_job_message(message: dict) -> dict:
         raise
     except ImageGraphicsError as exc:
         logger.info("asset failed", extra={"error": exc.message})
+        # Named as its output would have been; no name when the stored request no longer parses.
+        name = failed_name(entry, msg.tenant, assets) if entry is not None else None
         recorded = jobs.record_item(msg.job_id, msg.index, asset_id=msg.asset_id, outcome=ERROR, name=name,
                                     error=error_text(exc), error_status=exc.status,
                                     error_code=getattr(exc, "code", None))

@@ -15,24 +15,32 @@ def parse_job_id(raw: str) -> int:
 
 
 def describe_job(tenant: str, raw_job_id: str) -> dict:
+    """The job and its outcomes as one view: progress counts the outcomes this answer lists.
+
+    The job's own counters move just after each outcome is written, so counters and outcomes read
+    one after the other can disagree; the outcomes, read (consistently) after the job, are the truth.
+    A finished job's outcomes are all written before it finishes, so OK/ERROR always lists them all.
+    """
     job_id = parse_job_id(raw_job_id)
     logger.append_keys(job_id=job_id)
     store = JobStore.from_settings()
     job = store.get_job(tenant, job_id)
     items = sorted(store.list_items(job_id), key=lambda item: item.index)
     blobs = BlobStore.from_settings()
+    output = [JobOutput(name=item.name, asset_id=item.output_asset_id or item.asset_id,
+                        url=blobs.presigned_get(item.s3_key))
+              for item in items if item.outcome == OK and item.s3_key]
+    # Every recorded failure carries its message; the fallback keeps the field a sentence regardless.
+    error = [JobError(name=item.name, asset_id=item.asset_id, error=item.error or "processing failed",
+                      status=item.error_status, code=item.error_code)
+             for item in items if item.outcome != OK]
     return JobStatusResponse(
         job_id=job.job_id,
         status=job.status,
-        output=[JobOutput(name=item.name, asset_id=item.output_asset_id or item.asset_id,
-                          url=blobs.presigned_get(item.s3_key))
-                for item in items if item.outcome == OK and item.s3_key],
-        # Every recorded failure carries its message; the fallback keeps the field a sentence regardless.
-        error=[JobError(name=item.name, asset_id=item.asset_id, error=item.error or "processing failed",
-                        status=item.error_status, code=item.error_code)
-               for item in items if item.outcome != OK],
-        progress=JobProgress(total=job.total, done=job.total - job.remaining,
-                             succeeded=job.succeeded, failed=job.failed),
+        output=output,
+        error=error,
+        progress=JobProgress(total=job.total, done=len(output) + len(error), succeeded=len(output),
+                             failed=len(error)),
         created_at=job.created_at,
         finished_at=job.finished_at,
     ).body()

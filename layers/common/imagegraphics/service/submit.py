@@ -23,7 +23,7 @@ def check_assets(tenant: str, req, store: AssetStore) -> None:
     upload has been ingested. A metadata source only needs to exist, not to be READY.
     """
     refs = asset_references(req)
-    records = store.find_many(a for _, a in refs)
+    records = store.find_states(a for _, a in refs)
     missing = [detail(loc, f"asset {a} not found") for loc, a in refs
                if records[a] is None or records[a].tenant != tenant]
     if missing:
@@ -35,7 +35,7 @@ def check_assets(tenant: str, req, store: AssetStore) -> None:
         raise Conflict("referenced assets are not READY", not_ready)
 
 
-def submit_job(tenant: str, body: str | None) -> int:
+def submit_job(tenant: str, body: str | bytes | None) -> int:
     # The raw size is checked before parsing (413), nesting past the parser's stack is a 400.
     payload = json_object(body)
     req = parse_request(payload, request_limits())

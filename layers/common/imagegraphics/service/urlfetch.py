@@ -1,6 +1,7 @@
 """Fetch a graphic's image_url without letting a request reach our own network (SSRF).
 
-Only https; the host is resolved once, every address must be public, and the connection goes to
+Only https; the host is resolved once, every address must be public (an IPv6 address that embeds an
+IPv4 one is judged by that: addresses.non_public), and the connection goes to
 the address we checked (so a second DNS answer cannot point somewhere else). No redirects, a
 timeout, and a size cap while reading.
 """
@@ -12,6 +13,7 @@ import socket
 import ssl
 from urllib.parse import urlsplit
 
+from imagegraphics.addresses import non_public
 from imagegraphics.errors import AssetMissing
 
 TIMEOUT_SECONDS = 10.0
@@ -30,11 +32,11 @@ def public_addresses(host: str, port: int) -> list[str]:
     addresses = []
     for *_, sockaddr in infos:
         ip = ipaddress.ip_address(sockaddr[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        if not ip.is_global or ip.is_multicast:
-            raise AssetMissing(f"host {host!r} resolves to a non-public address")
-        addresses.append(str(ip))
+        problem = non_public(ip)
+        if problem:
+            raise AssetMissing(f"host {host!r} resolves to {problem}")
+        # An IPv4-mapped answer is an IPv4 address: connect to it as one (no dual-stack socket needed).
+        addresses.append(str(getattr(ip, "ipv4_mapped", None) or ip))
     return addresses
 
 
@@ -51,12 +53,15 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 
 def fetch_https(url: str, max_bytes: int, timeout: float = TIMEOUT_SECONDS) -> bytes:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 443
+    except ValueError as exc:
+        raise _refuse(url, str(exc)) from None
     if parts.scheme != "https" or not parts.hostname:
         raise _refuse(url, "only https URLs are allowed")
     if parts.username or parts.password:
         raise _refuse(url, "credentials in URLs are not allowed")
-    port = parts.port or 443
     try:
         address = public_addresses(parts.hostname, port)[0]
     except AssetMissing as exc:

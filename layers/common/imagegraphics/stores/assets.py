@@ -80,6 +80,15 @@ class Asset:
         return cls(**{k: v[k] for k in names if k in v})
 
 
+@dataclass(frozen=True)
+class AssetState:
+    """Who owns an asset and where ingest has got to: what a reference check needs."""
+
+    asset_id: str
+    tenant: str
+    status: str
+
+
 def _key(asset_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"ASSET#{asset_id}"}, "sk": {"S": "ASSET"}}
 
@@ -150,19 +159,22 @@ class AssetStore:
                                       ConsistentRead=True).get("Item")
         return Asset.from_item(item) if item else None
 
-    def find_many(self, asset_ids: Iterable[str]) -> dict[str, Asset | None]:
-        """Each asset whoever owns it (None when missing), in BatchGetItem calls of up to 100 keys:
-        one round trip for a request's references instead of one per id."""
+    def find_states(self, asset_ids: Iterable[str]) -> dict[str, AssetState | None]:
+        """Owner and status of each asset (None when missing), in BatchGetItem calls of up to 100
+        keys: one round trip for a request's references instead of one per id. Only those
+        attributes are read, so the check never depends on the rest of a record."""
         wanted = list(dict.fromkeys(asset_ids))
-        found: dict[str, Asset | None] = dict.fromkeys(wanted)
+        found: dict[str, AssetState | None] = dict.fromkeys(wanted)
         for start in range(0, len(wanted), _BATCH_GET):
             pending: dict[str, Any] = {self.table_name: {
-                "Keys": [_key(a) for a in wanted[start:start + _BATCH_GET]], "ConsistentRead": True}}
+                "Keys": [_key(a) for a in wanted[start:start + _BATCH_GET]], "ConsistentRead": True,
+                "ProjectionExpression": "#a, #t, #s",
+                "ExpressionAttributeNames": {"#a": "asset_id", "#t": "tenant", "#s": "status"}}}
             for attempt in range(_BATCH_ATTEMPTS):
                 answer = self.dynamodb.batch_get_item(RequestItems=pending)
                 for item in answer.get("Responses", {}).get(self.table_name, []):
-                    asset = Asset.from_item(item)
-                    found[asset.asset_id] = asset
+                    state = AssetState(**aws.from_item(item))
+                    found[state.asset_id] = state
                 pending = answer.get("UnprocessedKeys") or {}
                 if not pending:
                     break
@@ -174,8 +186,8 @@ class AssetStore:
 
     def get(self, tenant: str, asset_id: str) -> Asset:
         """The tenant's asset; NotFound when missing or owned by another tenant."""
-        asset = self.find(asset_id)
-        if asset is None or asset.tenant != tenant:
+        asset = aws.get_owned(self.dynamodb, self.table_name, _key(asset_id), tenant, Asset.from_item)
+        if asset is None:
             raise NotFound(f"asset {asset_id} not found", [{"loc": ["asset_id"], "msg": "not found"}])
         return asset
 
@@ -190,6 +202,29 @@ class AssetStore:
                       etag: str | None = None) -> Asset:
         return self._ingested(asset_id, REJECTED, {"reason": reason, "size": size, "width": None, "height": None,
                                                    "etag": etag})
+
+    def mark_gone(self, asset: Asset, reason: str) -> Asset | None:
+        """A READY asset whose stored file has been deleted: REJECTED with `reason`, its image fields
+        and ETag dropped (the same bytes uploaded again are then checked anew). Only if the record
+        still describes what `asset` does: None when a newer upload was ingested meanwhile."""
+        etag_unchanged = "etag = :etag" if asset.etag else "attribute_not_exists(etag)"
+        values = {":rejected": {"S": REJECTED}, ":reason": {"S": reason}, ":now": {"S": aws.now_iso()},
+                  ":ready": {"S": READY}, ":key": {"S": asset.s3_key}}
+        if asset.etag:
+            values[":etag"] = {"S": asset.etag}
+        try:
+            answer = self.dynamodb.update_item(
+                TableName=self.table_name, Key=_key(asset.asset_id),
+                UpdateExpression="SET #s = :rejected, reason = :reason, updated_at = :now "
+                                 "REMOVE width, height, #size, etag",
+                ConditionExpression=f"#s = :ready AND s3_key = :key AND {etag_unchanged}",
+                ExpressionAttributeNames={"#s": "status", "#size": "size"}, ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW")
+        except ClientError as exc:
+            if aws.is_condition_failure(exc):
+                return None
+            raise
+        return Asset.from_item(answer["Attributes"])
 
     def _ingested(self, asset_id: str, status: str, values: dict[str, Any]) -> Asset:
         values = {**values, "status": status, "updated_at": aws.now_iso()}

@@ -9,7 +9,7 @@ import threading
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable, Protocol, TypeVar
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -70,6 +70,38 @@ def query_all(dynamodb: Any, **query: Any) -> list[dict[str, Any]]:
     """Every item a DynamoDB Query matches, across pages (boto3's paginator follows LastEvaluatedKey)."""
     pages = dynamodb.get_paginator("query").paginate(**query)
     return [item for page in pages for item in page.get("Items", [])]
+
+
+class Owned(Protocol):
+    tenant: str
+
+
+T = TypeVar("T", bound=Owned)
+
+
+def get_owned(dynamodb: Any, table: str, key: dict[str, Any], tenant: str,
+              parse: Callable[[dict[str, Any]], T]) -> T | None:
+    """The item at `key`, parsed, when `tenant` owns it; None when it is missing or another's.
+
+    When the item cannot be read or parsed (one stored before a rule now keeps such values out),
+    ownership is decided from its `tenant` attribute alone: another tenant still gets "not found",
+    and only the owner sees the error.
+    """
+    try:
+        item = dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+        found = parse(item) if item else None
+    except Exception:  # noqa: BLE001 - whatever failed, the owner decides; a busy table fails the read below too
+        if owner_of(dynamodb, table, key) != tenant:
+            return None
+        raise
+    return found if found is not None and found.tenant == tenant else None
+
+
+def owner_of(dynamodb: Any, table: str, key: dict[str, Any]) -> str | None:
+    """The `tenant` attribute of the item at `key`, read without the rest of the item."""
+    item = dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True, ProjectionExpression="#t",
+                             ExpressionAttributeNames={"#t": "tenant"}).get("Item") or {}
+    return item.get("tenant", {}).get("S")
 
 
 def error_code(exc: ClientError) -> str:

@@ -121,8 +121,8 @@ class JobStore:
 
     def get_job(self, tenant: str, job_id: int) -> Job:
         """The tenant's job; NotFound when missing or owned by another tenant."""
-        job = self.find_job(job_id)
-        if job is None or job.tenant != tenant:
+        job = aws.get_owned(self.dynamodb, self.table_name, _job_key(job_id), tenant, _job)
+        if job is None:
             raise NotFound(f"job {job_id} not found", [{"loc": ["job_id"], "msg": "not found"}])
         return job
 
