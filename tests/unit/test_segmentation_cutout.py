@@ -148,6 +148,22 @@ def test_only_regions_enclosed_by_the_object_count_as_holes():
     assert holes[15:25, 15:25].all() and not holes[5:10, 20:30].any()
 
 
+def test_the_ring_s_shadow_inside_its_opening_is_carved_too():
+    image, disc = ring_shot()
+    rgb = np.asarray(image, np.float32).copy()
+    shadow = np.zeros((300, 400), bool)
+    shadow[185:215, 150:250] = True  # the floor under the ring, in its own shadow
+    shadow &= np.abs(rgb - 250).sum(-1) < 5
+    rgb[shadow] *= 0.7
+    corrected = backdrop.correct(rgb, disc)
+    inner = shadow.copy()  # away from the band by 3 px: the boundary is GrabCut's, at 320 px
+    for axis in (0, 1):
+        for step in (3, -3):
+            inner &= np.roll(shadow, step, axis)
+    assert inner.sum() > 1000 and corrected[inner].max() < 0.1 and corrected[150, 200] < 0.1
+    assert corrected[150, 200 + 80] > 0.9
+
+
 def test_backdrop_correction_leaves_a_one_sided_mask_alone():
     image, _ = ring_shot()
     everything = np.ones((300, 400), np.float32)

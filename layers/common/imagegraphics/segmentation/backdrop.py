@@ -1,8 +1,8 @@
 """Backdrop-aware correction of a general model's mask (product mode): holes are carved.
 
 The model knows what an object is but not always where a plain backdrop shows through it (a ring's
-centre, the gap under a handle, between legs). Where pixels of the backdrop's colours are enclosed
-by the object, GrabCut (Rother et al. 2004, OpenCV) seeded from the mask, at a reduced resolution,
+centre, the gap under a handle, between legs). Where pixels of the backdrop's colours (or those
+colours in shadow) are enclosed by the object, GrabCut (Rother et al. 2004, OpenCV) seeded from the mask, at a reduced resolution,
 decides which of them are backdrop, and those enclosed holes are carved. The rest of the outline is
 left to the model and the guided filter: measured on bench/quality.py's set, GrabCut's changes
 along the rim cost white-on-white and grey-on-grey objects more than they gave (shadows on the
@@ -24,6 +24,7 @@ NOISE_FACTOR, MIN_TOLERANCE = 3.0, 6.0  # RGB distance to the palette that still
 # Above this the "backdrop" is a scene (measured: plain, sweep and vignette backdrops 3-34; a
 # garage, a café table, a room 46-90): no hole of it can be told from the object by colour.
 MAX_TOLERANCE = 40.0
+SHADE_MIN = 0.5  # a shadow on the backdrop keeps at least half its light
 MAX_CARVED = 0.8  # GrabCut taking more than this share of the model's object is a failure: keep the model
 MIN_HOLE = 4  # pixels at GrabCut's resolution: a smaller enclosed gap is noise
 
@@ -49,7 +50,22 @@ def backdrop_like(rgb: np.ndarray, outside: np.ndarray) -> np.ndarray:
     tolerance = max(MIN_TOLERANCE, NOISE_FACTOR * float(np.median(nearest(samples))))
     if tolerance > MAX_TOLERANCE:
         return np.zeros(outside.shape, bool)  # a scene, not a backdrop: its colours are everywhere
-    return nearest(rgb.astype(np.float32)) <= tolerance
+    image = rgb.astype(np.float32)
+    return (nearest(image) <= tolerance) | shaded(image, palette, tolerance)
+
+
+def shaded(image: np.ndarray, palette: np.ndarray, tolerance: float) -> np.ndarray:
+    """Pixels that are a backdrop colour in shadow: the same colour scaled down (a shadow dims the
+    light, it does not change the backdrop's hue), by at most SHADE_MIN."""
+    best = np.zeros(image.shape[:2], bool)
+    for colour in palette:
+        norm = float(colour @ colour)
+        if norm < 1.0:
+            continue
+        k = np.clip((image @ colour) / norm, 0.0, None)  # the scale that best explains the pixel
+        off = np.linalg.norm(image - k[..., None] * colour, axis=-1)
+        best |= (k >= SHADE_MIN) & (k < 1.0) & (off <= tolerance)
+    return best
 
 
 def seeds(rgb: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
