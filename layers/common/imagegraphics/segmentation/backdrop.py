@@ -2,8 +2,9 @@
 
 The model knows what an object is but not always where a plain backdrop shows through it (a ring's
 centre, the gap under a handle, between legs). Where pixels of the backdrop's colours (or those
-colours in shadow) are enclosed by the object, GrabCut (Rother et al. 2004, OpenCV) seeded from the mask, at a reduced resolution,
-decides which of them are backdrop, and those enclosed holes are carved. The rest of the outline is
+colours in shadow) are enclosed by the object, GrabCut (Rother et al. 2004, OpenCV) seeded from
+the mask, at a reduced resolution, decides which of them are backdrop, and those enclosed holes are
+carved. The rest of the outline is
 left to the model and the guided filter: measured on bench/quality.py's set, GrabCut's changes
 along the rim cost white-on-white and grey-on-grey objects more than they gave (shadows on the
 backdrop are already left out by u2netp).
