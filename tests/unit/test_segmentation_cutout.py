@@ -231,3 +231,9 @@ def test_a_face_is_seen_on_the_astronaut_and_not_on_a_ball():
     ball = np.asarray(Image.open(io.BytesIO(samples.product(400, 400))).convert("RGB"))
     assert not choose.has_face(ball, np.ones((400, 400), np.float32))
     assert not choose.has_face(rgb, np.zeros(rgb.shape[:2], np.float32))  # no person, no box
+
+    small = np.full((512, 512, 3), 200, np.uint8)  # a person a quarter of the frame tall
+    small[300:428, 200:328] = np.asarray(photo.resize((128, 128)))
+    person = np.zeros((512, 512), np.float32)
+    person[300:428, 200:328] = 1.0
+    assert choose.has_face(small, person)

@@ -17,9 +17,11 @@ PERSON_MIN_AREA, PERSON_MAX_AREA = 0.02, 0.95  # share of the frame a person pla
 PERSON_MIN_CERTAINTY = 0.85  # mean probability inside the person
 COVERS_SUBJECT = 0.8  # share of the general model's subject that the person must cover
 WITHIN_SUBJECT = 0.6  # share of the person that the general model must also call subject
-FACE_SIDE = 320  # the person's box is searched for a face at most this large (20-60 ms)
-FACE_MIN = 0.06  # smallest face looked for, as a share of the box's longest side
-CASCADES = ("haarcascade_frontalface_alt2.xml", "haarcascade_profileface.xml")
+FACE_REGION = 0.6  # a face is looked for in this upper share of the person's box
+FACE_SIDE_MIN, FACE_SIDE_MAX = 256, 320  # the region is searched at this size (small people enlarged)
+FACE_MIN = 0.06  # smallest face looked for, as a share of the region's longest side
+FACE_SCALE_STEP = 1.15
+CASCADES = (("haarcascade_frontalface_alt2.xml", False), ("haarcascade_profileface.xml", True))
 
 
 @dataclass(frozen=True)
@@ -58,24 +60,27 @@ def evidence(person: np.ndarray, subject: np.ndarray | None) -> Evidence:
 
 
 @lru_cache(maxsize=1)
-def _cascades() -> tuple[cv2.CascadeClassifier, ...]:
-    return tuple(cv2.CascadeClassifier(cv2.data.haarcascades + name) for name in CASCADES)
+def _cascades() -> tuple[tuple[cv2.CascadeClassifier, bool], ...]:
+    """(cascade, also look at the mirror image): the profile cascade knows one side only."""
+    return tuple((cv2.CascadeClassifier(cv2.data.haarcascades + name), mirror) for name, mirror in CASCADES)
 
 
 def has_face(rgb: np.ndarray, person: np.ndarray) -> bool:
-    """A face somewhere in the person's bounding box (frontal, or profile facing either way)."""
+    """A face in the upper part of the person's bounding box (frontal, or profile facing either way)."""
     ys, xs = np.nonzero(person > 0.5)
     if not len(ys):
         return False
-    box = rgb[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-    scale = min(1.0, FACE_SIDE / max(box.shape[:2]))
+    top, bottom = ys.min(), ys.min() + max(1, round(FACE_REGION * (ys.max() + 1 - ys.min())))
+    box = rgb[top:bottom, xs.min():xs.max() + 1]
     grey = cv2.cvtColor(np.ascontiguousarray(box, np.uint8), cv2.COLOR_RGB2GRAY)
-    if scale < 1:
-        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    scale = min(FACE_SIDE_MAX / max(grey.shape), max(1.0, FACE_SIDE_MIN / max(grey.shape)))
+    if scale != 1:
+        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1
+                          else cv2.INTER_LINEAR)
     grey = cv2.equalizeHist(grey)
-    side = max(12, round(FACE_MIN * max(grey.shape)))
-    for cascade in _cascades():
-        for view in (grey, grey[:, ::-1].copy()):  # the profile cascade knows one side only
-            if len(cascade.detectMultiScale(view, 1.1, 4, minSize=(side, side))):
+    side = max(20, round(FACE_MIN * max(grey.shape)))
+    for cascade, mirror in _cascades():
+        for view in (grey, grey[:, ::-1].copy()) if mirror else (grey,):
+            if len(cascade.detectMultiScale(view, FACE_SCALE_STEP, 4, minSize=(side, side))):
                 return True
     return False
