@@ -8,12 +8,13 @@ from pathlib import Path
 import boto3
 
 from local import bootstrap
-from local.gateway import Gateway, GatewayServer
+from local.gateway import UPLOAD_PREFIX, Gateway, GatewayServer
 from local.motoserver import MotoProcess
 from local.pool import FunctionPool
 from local.pumps import ProcessPump, QueuePump
 from local.runtime import REGION, LambdaFunction
 from local.template import TEMPLATE, ApiSpec, load_template, parse_api
+from local.uploads import UploadEndpoint
 
 DEFAULT_KEYS = "dev:local-dev-key"
 PROCESSOR = "processor"
@@ -83,13 +84,24 @@ class Stack:
         self._start_pumps(api)
 
     def _start_gateway(self, api: ApiSpec) -> None:
+        # Bound first: the presigned POSTs the handlers make point at its upload endpoint (port 0 is
+        # a free port, known only now), and the handlers must read that setting afresh.
+        self._gateway = GatewayServer(None, port=self.port, access_log=self.access_log)
+        self._setenv({"LOCAL_UPLOAD_ENDPOINT_URL": self._gateway.url + UPLOAD_PREFIX.rstrip("/")})
+        bootstrap.reset_caches()
         pools = {}
         for spec in api.functions.values():
             if spec.routes or spec.logical_id == api.authorizer_function:
                 pools[spec.logical_id] = FunctionPool(spec)
                 pools[spec.logical_id].warm()
-        self._gateway = GatewayServer(Gateway(api, pools), port=self.port, access_log=self.access_log)
+        self._gateway.gateway = Gateway(api, pools, uploads=self._upload_endpoint())
         self._gateway.start()
+
+    def _upload_endpoint(self) -> UploadEndpoint:
+        """Checks upload forms against the stack's own credentials, as S3 checks them against IAM's."""
+        s3 = boto3.client("s3", endpoint_url=self.moto.endpoint, region_name=REGION)
+        secrets = {os.environ["AWS_ACCESS_KEY_ID"]: os.environ["AWS_SECRET_ACCESS_KEY"]}
+        return UploadEndpoint(s3, secrets, REGION, public_url=self.moto.endpoint)
 
     def _start_pumps(self, api: ApiSpec) -> None:
         sqs = boto3.client("sqs", endpoint_url=self.moto.endpoint, region_name=REGION)

@@ -20,6 +20,7 @@ class Settings:
     bucket_name: str = ""
     jobs_queue_url: str = ""
     endpoint_url: str | None = None  # moto or another local endpoint; None on AWS
+    upload_endpoint_url: str | None = None  # the local stack's form-upload endpoint; None on AWS
     region: str = "us-east-1"
     max_upload_bytes: int = 50 * MIB
     max_pixels: int = 50_000_000
@@ -39,6 +40,9 @@ class Settings:
             bucket_name=env.get("BUCKET_NAME", ""),
             jobs_queue_url=env.get("JOBS_QUEUE_URL", ""),
             endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+            # The local stack checks upload forms itself (moto ignores the POST policy). Only read
+            # beside a local AWS endpoint, so a deployed function can never hand out such a URL.
+            upload_endpoint_url=(env.get("LOCAL_UPLOAD_ENDPOINT_URL") or None) if env.get("AWS_ENDPOINT_URL") else None,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", 50 * MIB),
             max_pixels=_int(env, "MAX_PIXELS", 50_000_000),

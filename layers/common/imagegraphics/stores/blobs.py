@@ -28,17 +28,19 @@ class PresignedPost:
 
 
 class BlobStore:
-    def __init__(self, bucket: str, s3: Any, url_expiry_seconds: int = 900, max_upload_bytes: int = 50 << 20):
+    def __init__(self, bucket: str, s3: Any, url_expiry_seconds: int = 900, max_upload_bytes: int = 50 << 20,
+                 upload_endpoint_url: str | None = None):
         self.bucket = bucket
         self.s3 = s3
         self.url_expiry_seconds = url_expiry_seconds
         self.max_upload_bytes = max_upload_bytes
+        self.upload_endpoint_url = upload_endpoint_url
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> "BlobStore":
         settings = settings or get_settings()
         return cls(settings.bucket_name, aws.client("s3", settings), settings.url_expiry_seconds,
-                   settings.max_upload_bytes)
+                   settings.max_upload_bytes, settings.upload_endpoint_url)
 
     def presigned_post(self, key: str, content_type: str, max_bytes: int | None = None) -> PresignedPost:
         """A form upload of 1..max_bytes bytes to `key`, with exactly this Content-Type."""
@@ -47,7 +49,8 @@ class BlobStore:
             Bucket=self.bucket, Key=key, Fields={"Content-Type": content_type},
             Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, limit]],
             ExpiresIn=self.url_expiry_seconds)
-        return PresignedPost(url=answer["url"], fields=dict(answer["fields"]))
+        url = f"{self.upload_endpoint_url}/{self.bucket}" if self.upload_endpoint_url else answer["url"]
+        return PresignedPost(url=url, fields=dict(answer["fields"]))
 
     def presigned_get(self, key: str, download_name: str | None = None) -> str:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
