@@ -12,7 +12,7 @@ OBJECT_MODEL := models/u2netp.onnx
 DEFAULT_MODELS := $(PEOPLE_MODEL) $(OBJECT_MODEL)
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install model goldens test test-unit demo serve lint bench build deploy apikey clean
+.PHONY: install model goldens test test-unit demo serve lint bench bench-peer build deploy apikey clean
 
 $(STAMP): requirements-dev.txt constraints.txt layers/common/requirements.txt layers/common/pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -53,6 +53,16 @@ bench: install
 	$(BIN)/python bench/imaging.py
 	$(BIN)/python bench/service.py
 	$(BIN)/python bench/quality.py
+
+# rembg, side by side on the same photo and model: a venv of its own (not part of make test).
+.venv-peer/.installed:
+	$(PYTHON) -m venv .venv-peer
+	.venv-peer/bin/pip install -q pip==26.3
+	.venv-peer/bin/pip install -q "rembg[cpu]==2.0.86"
+	touch $@
+
+bench-peer: install .venv-peer/.installed
+	$(BIN)/python bench/peer.py
 
 # aws-sam-cli pins its own dependencies, so it gets a venv of its own.
 $(SAM_VENV)/.installed: requirements-sam.txt
