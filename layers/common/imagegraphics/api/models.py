@@ -16,7 +16,8 @@ def _omit_none(value: Any) -> bool:
 
 
 class ResponseModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first use (defer_build): a function builds only the bodies it answers with.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     def body(self) -> dict:
         return self.model_dump(mode="json")

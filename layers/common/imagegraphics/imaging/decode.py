@@ -9,18 +9,14 @@ import io
 import warnings
 from dataclasses import dataclass
 
-import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from imagegraphics.errors import ImageRejected
+from imagegraphics.imaging.types import CONTENT_TYPES
 
 # Only these decoders are ever tried: Pillow would otherwise probe every plugin it has
 # (including rarely exercised ones) on untrusted bytes. Multi-picture camera JPEGs open as MPO.
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP")
-CONTENT_TYPES = {
-    "JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp",
-    "GIF": "image/gif", "TIFF": "image/tiff", "BMP": "image/bmp",
-}
 _SRGB = ImageCms.createProfile("sRGB")
 ORIENTATION_TAG = 0x0112
 
@@ -105,6 +101,8 @@ def decode(data: bytes, max_pixels: int, at_least: tuple[int, int] | None = None
 
 def _to_8bit(image: Image.Image) -> Image.Image:
     """16/32-bit and float greyscale → 8-bit L; Pillow's convert() would clip instead of scale."""
+    import numpy as np  # only here: ingest reads headers with this module and never needs numpy
+
     if image.mode.startswith("I;16") or image.mode == "I":
         values = np.asarray(image).astype(np.float64)
         full_scale = 65535.0 if image.mode.startswith("I;16") or values.max() > 255 else 255.0

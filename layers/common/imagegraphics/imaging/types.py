@@ -4,6 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+# The media type of each format decode accepts (and of MPO, as which camera JPEGs open); here, not in
+# decode.py, so the assets function checks a content type without importing Pillow and numpy.
+CONTENT_TYPES = {
+    "JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp",
+    "GIF": "image/gif", "TIFF": "image/tiff", "BMP": "image/bmp",
+}
+
 
 class ImageLoader(Protocol):
     """Where image bytes come from (S3 in the service, files in the CLI, dicts in tests)."""

@@ -1,23 +1,37 @@
-"""The Image Graphics request: pydantic models, one function per API rule, and parse_request."""
-from imagegraphics.request.model import ImageGraphicsRequest
-from imagegraphics.request.operations import (
-    OPERATIONS, BgAdd, BgAddOptions, BgRemove, BgRemoveOptions, BorderAdd, BorderAddOptions, Graphic,
-    GraphicOptions, GraphicsAdd, Operation)
-from imagegraphics.request.options import (
-    DEFAULT_CONVERSION_NAME, AssetEntry, AssetOptions, Canvas, Crop, Disposition, MetadataOptions,
-    Position, Size)
-from imagegraphics.request.parse import (
-    MAX_BODY_BYTES, MESSAGE, at_path, json_object, parse_request, parse_request_json)
-from imagegraphics.request.rules import RULES, check_position_fits
-from imagegraphics.request.types import (
-    MAX_METADATA_BYTES, AssetId, Color, ConversionName, DynamoJson, RequestLimits, format_color,
-    is_asset_id, parse_color)
+"""The Image Graphics request: pydantic models, one function per API rule, and parse_request.
 
-__all__ = [
-    "AssetEntry", "AssetId", "AssetOptions", "BgAdd", "BgAddOptions", "BgRemove", "BgRemoveOptions",
-    "BorderAdd", "BorderAddOptions", "Canvas", "Color", "ConversionName", "Crop", "DEFAULT_CONVERSION_NAME",
-    "Disposition", "DynamoJson", "Graphic", "GraphicOptions", "GraphicsAdd", "ImageGraphicsRequest",
-    "MAX_BODY_BYTES", "MAX_METADATA_BYTES", "MESSAGE", "MetadataOptions", "OPERATIONS", "Operation",
-    "Position", "RULES", "RequestLimits", "Size", "at_path", "check_position_fits", "format_color",
-    "is_asset_id", "json_object", "parse_color", "parse_request", "parse_request_json",
-]
+Names load on first use (PEP 562): `from imagegraphics.request import AssetId` imports the field
+types only, so a function that never parses a request (status, assets) does not build its models.
+"""
+from __future__ import annotations
+
+import importlib
+
+_SOURCES = {
+    "model": ("ImageGraphicsRequest",),
+    "operations": ("OPERATIONS", "BgAdd", "BgAddOptions", "BgRemove", "BgRemoveOptions", "BorderAdd",
+                   "BorderAddOptions", "Graphic", "GraphicOptions", "GraphicsAdd", "Operation"),
+    "options": ("DEFAULT_CONVERSION_NAME", "AssetEntry", "AssetOptions", "Canvas", "Crop", "Disposition",
+                "MetadataOptions", "Position", "Size"),
+    "body": ("MAX_BODY_BYTES", "MESSAGE", "at_path", "json_object"),
+    "parse": ("parse_request", "parse_request_json"),
+    "rules": ("RULES", "check_position_fits"),
+    "types": ("MAX_METADATA_BYTES", "AssetId", "Color", "ConversionName", "DynamoJson", "RequestLimits",
+              "format_color", "is_asset_id", "parse_color"),
+}
+_MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -5,7 +5,7 @@ from imagegraphics.errors import ImageGraphicsError, NotFound
 from imagegraphics.observability import ASSETS_FAILED, count, logger
 from imagegraphics.service.messages import JobMessage
 from imagegraphics.request import parse_request
-from imagegraphics.service.processing import failed_name
+from imagegraphics.service.names import failed_name
 from imagegraphics.service.submit import request_limits
 from imagegraphics.stores.assets import AssetStore
 from imagegraphics.stores.jobs import ERROR, Job, JobStore

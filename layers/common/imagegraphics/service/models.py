@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from imagegraphics.errors import InvalidRequest, detail
-from imagegraphics.imaging.decode import CONTENT_TYPES
+from imagegraphics.imaging.types import CONTENT_TYPES
 from imagegraphics.request import DynamoJson, at_path
 
 ACCEPTED_CONTENT_TYPES = frozenset(CONTENT_TYPES.values())

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import PurePosixPath
-from typing import Callable
 
 from imagegraphics.errors import (
-    Conflict, ErrorDetail, ImageGraphicsError, NotFound, RecordRefused, ServiceUnavailable, detail)
+    Conflict, ErrorDetail, ImageGraphicsError, RecordRefused, ServiceUnavailable, detail)
 from imagegraphics.imaging import RenderLimits, RenderResult, render_asset
 from imagegraphics.observability import ASSETS_FAILED, ASSETS_PROCESSED, PROCESSING_MS, count, logger, milliseconds
 from imagegraphics.request import AssetEntry, BgRemove, parse_request
 from imagegraphics.service.loader import S3Loader
 from imagegraphics.service.messages import JobMessage
+from imagegraphics.service.names import failed_name, new_asset_filename, output_name
 from imagegraphics.service.submit import request_limits
 from imagegraphics.settings import get_settings
 from imagegraphics.stores.assets import AssetStore, derive_metadata, derived_asset_id, generated_key
@@ -49,35 +48,6 @@ def _detail_text(error: ErrorDetail, message: str) -> str:
     if error["msg"] == message:
         return loc
     return f"{loc}: {error['msg']}" if loc else error["msg"]
-
-
-def output_name(entry: AssetEntry, filename_of: Callable[[str], str | None]) -> str:
-    """The name a job gives an asset's outcome, the same whether it succeeds or fails: the
-    `conversion_name` when the request gives one, else the conversion's default name, or, for
-    create_asset, the new asset's filename (`filename_of` looks the source's up only then)."""
-    d = entry.options.disposition
-    if d.conversion_name:
-        return d.conversion_name
-    if d.add_as_conversion or not d.create_asset:
-        return d.conversion_name_or_default
-    return new_asset_filename(filename_of(entry.asset_id), entry.asset_id)
-
-
-def new_asset_filename(filename: str | None, source_asset_id: str) -> str:
-    """The filename of an asset a job creates: its source's, as a PNG (the source's id when it has none)."""
-    return f"{PurePosixPath(filename or source_asset_id).stem}.png"
-
-
-def failed_name(entry: AssetEntry, tenant: str, assets: AssetStore) -> str:
-    """output_name of an asset that failed; a source that is gone (or not the tenant's) names the
-    new asset after its id, as one without a filename would be."""
-    def filename_of(asset_id: str) -> str | None:
-        try:
-            return assets.get(tenant, asset_id).filename
-        except NotFound:
-            return None
-
-    return output_name(entry, filename_of)
 
 
 def _segmenter(req):
