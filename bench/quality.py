@@ -191,9 +191,10 @@ def main(argv: list[str]) -> dict:
                                "models": describe(seg), "only": args.only}}
 
     rows = score_all(seg, args.methods, generated_truths(args.size, args.seed, args.only))
-    title = (f"Generated set: {len(rows)} images at {args.size[0]}x{args.size[1]} (portrait ones turned, "
-             f"square ones cut to the shorter side), seed {args.seed}")
-    report["generated"] = print_scores(title, rows, args.methods, categories=True)
+    if rows:  # --only may pick real photos alone
+        title = (f"Generated set: {len(rows)} images at {args.size[0]}x{args.size[1]} (portrait ones turned, "
+                 f"square ones cut to the shorter side), seed {args.seed}")
+        report["generated"] = print_scores(title, rows, args.methods, categories=True)
 
     photos, skipped = real.load(args.only)
     for note in skipped:
