@@ -21,6 +21,7 @@ WIDE, NARROW = 0.045, 0.006  # blur radii as shares of the working image's longe
 EPS = 1e-5
 TILE = 128  # full-resolution cells: only those the outline crosses are touched
 THREADS = min(2, os.cpu_count() or 1)
+REMAP_ROW = 1024
 
 
 def _means(image: np.ndarray, fg: np.ndarray, bg: np.ndarray, alpha: np.ndarray,
@@ -71,20 +72,18 @@ class EdgeColours:
         return image
 
     def _tile(self, image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
-        x0, y0, x1, y1 = box
+        x0, y0, _, _ = box
         pixels = np.array(image.crop(box))
         a8 = pixels[..., 3]
-        soft = (a8 > 0) & (a8 < 255)
+        ys, xs = np.nonzero((a8 > 0) & (a8 < 255))
         h, w = self.foreground.shape[:2]
-        fx = ((np.arange(x0, x1, dtype=np.float32) + 0.5) * (w / image.width) - 0.5)
-        fy = ((np.arange(y0, y1, dtype=np.float32) + 0.5) * (h / image.height) - 0.5)
-        map_x = np.ascontiguousarray(np.broadcast_to(fx[None, :], soft.shape))
-        map_y = np.ascontiguousarray(np.broadcast_to(fy[:, None], soft.shape))
-        mean_f = cv2.remap(self.foreground, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        mean_b = cv2.remap(self.background, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        a = a8.astype(np.float32)[..., None] * np.float32(1 / 255)
-        f = mean_f + a * (pixels[..., :3] - a * mean_f - (1 - a) * mean_b)
-        pixels[..., :3] = np.where(soft[..., None], np.clip(f + 0.5, 0, 255), pixels[..., :3])
+        # the soft pixels' places on the working-resolution grids
+        map_x = (xs + x0 + 0.5) * (w / image.width) - 0.5
+        map_y = (ys + y0 + 0.5) * (h / image.height) - 0.5
+        mean_f, mean_b = _sample(self.foreground, map_x, map_y), _sample(self.background, map_x, map_y)
+        a = a8[ys, xs].astype(np.float32)[:, None] * np.float32(1 / 255)
+        f = mean_f + a * (pixels[ys, xs, :3] - a * mean_f - (1 - a) * mean_b)
+        pixels[ys, xs, :3] = np.clip(f + 0.5, 0, 255).astype(np.uint8)
         return Image.fromarray(pixels, "RGBA")
 
 
@@ -105,3 +104,19 @@ def _tiles(soft: np.ndarray) -> list[tuple[int, int, int, int]]:
                 boxes.append((run * TILE, r * TILE, min(w, c * TILE), min(h, (r + 1) * TILE)))
                 run = None
     return boxes
+
+
+def _sample(grid: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
+    """Bilinear samples (n x 3) of an hxwx3 grid at n places; cv2.remap wants maps under 32767 on
+    each side, so the places are laid out in rows of REMAP_ROW."""
+    n = len(fx)
+    rows = -(-n // REMAP_ROW)
+    maps = []
+    for values in (fx, fy):
+        laid = np.empty(rows * REMAP_ROW, np.float32)
+        laid[:n] = values
+        laid[n:] = values[-1] if n else 0
+        maps.append(laid.reshape(rows, REMAP_ROW))
+    out = cv2.remap(grid, maps[0], maps[1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return out.reshape(-1, grid.shape[2])[:n]
+
