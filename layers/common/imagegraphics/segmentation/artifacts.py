@@ -84,8 +84,10 @@ def label(mask: np.ndarray, diagonal: bool) -> Components:
         small, large = np.minimum(pa, pb)[differ], np.maximum(pa, pb)[differ]
         np.minimum.at(parent, large, small)  # hook the larger root under the smaller: no cycles
         parent = _root(parent)
-    roots, run_label = np.unique(parent, return_inverse=True)
-    return Components(rows, starts, ends, run_label.ravel(), len(roots))
+    # roots point at themselves: numbering them in order gives np.unique's labels without a sort
+    is_root = parent == np.arange(n)
+    run_label = (np.cumsum(is_root) - 1)[parent]
+    return Components(rows, starts, ends, run_label, int(is_root.sum()))
 
 
 def clean(mask: np.ndarray, weak: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

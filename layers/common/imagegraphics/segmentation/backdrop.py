@@ -94,7 +94,7 @@ def enclosed(region: np.ndarray, inside: np.ndarray) -> np.ndarray:
         return np.zeros(region.shape, bool)
     rim = cv2.dilate((~inside).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     open_to_outside = np.zeros(count, bool)
-    open_to_outside[np.unique(labels[rim & region])] = True
+    open_to_outside[labels[rim & region]] = True
     sizes = np.bincount(labels.ravel(), minlength=count)
     keep = ~open_to_outside & (sizes >= MIN_HOLE)
     keep[0] = False
@@ -117,7 +117,7 @@ def correct(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     low = cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
     inside = low > SURE_BG  # faint parts (a handle, a strap) enclose holes too
     labels, like = seeds(small, low)
-    kinds = set(np.unique(labels).tolist())
+    kinds = set(np.flatnonzero(np.bincount(labels.ravel(), minlength=4)).tolist())
     if not ({cv2.GC_BGD, cv2.GC_PR_BGD} & kinds and {cv2.GC_FGD, cv2.GC_PR_FGD} & kinds):
         return mask  # GrabCut needs both sides to learn from
     if not enclosed(like & inside, inside).any():
