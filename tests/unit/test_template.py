@@ -179,3 +179,19 @@ def test_local_table_has_ttl_on_expires_at(aws_resources):
     ttl = boto3.client("dynamodb", region_name="us-east-1").describe_time_to_live(
         TableName=aws_resources["TABLE_NAME"])["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
+
+
+def test_work_queues_keep_messages_fourteen_days():
+    for name in ("JobsQueue", "IngestQueue", "JobsDeadLetterQueue", "IngestDeadLetterQueue"):
+        assert RESOURCES[name]["Properties"]["MessageRetentionPeriod"] == 1209600, name
+
+
+def test_the_api_declares_its_openapi_version_so_sam_makes_no_stray_stage():
+    assert TEMPLATE["Globals"]["Api"]["OpenApiVersion"] == "3.0.1"
+
+
+def test_the_authorizer_may_only_get_items_from_the_table():
+    policies = RESOURCES["AuthorizerFunction"]["Properties"]["Policies"]
+    statements = [s for p in policies for s in p.get("Statement", [])]
+    assert [s["Action"] for s in statements] == ["dynamodb:GetItem"]
+    assert all("DynamoDBReadPolicy" not in p and "DynamoDBCrudPolicy" not in p for p in policies)
