@@ -195,3 +195,18 @@ def test_the_authorizer_may_only_get_items_from_the_table():
     statements = [s for p in policies for s in p.get("Statement", [])]
     assert [s["Action"] for s in statements] == ["dynamodb:GetItem"]
     assert all("DynamoDBReadPolicy" not in p and "DynamoDBCrudPolicy" not in p for p in policies)
+
+
+def test_every_function_has_a_log_group_with_the_retention_parameter():
+    groups = {name: res["Properties"] for name, res in RESOURCES.items() if res["Type"] == "AWS::Logs::LogGroup"}
+    named = {props["LogGroupName"]["Fn::Sub"] for props in groups.values()}
+    assert named == {f"/aws/lambda/${{{name}}}" for name in FUNCTIONS}
+    assert all(props["RetentionInDays"] == {"Ref": "LogRetentionDays"} for props in groups.values())
+    assert TEMPLATE["Parameters"]["LogRetentionDays"]["Default"] == 30
+
+
+def test_the_api_stage_is_throttled_by_parameters():
+    [setting] = RESOURCES["Api"]["Properties"]["MethodSettings"]
+    assert (setting["ResourcePath"], setting["HttpMethod"]) == ("/*", "*")
+    assert setting["ThrottlingRateLimit"] == {"Ref": "ApiRateLimit"}
+    assert setting["ThrottlingBurstLimit"] == {"Ref": "ApiBurstLimit"}
