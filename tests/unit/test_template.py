@@ -210,3 +210,30 @@ def test_the_api_stage_is_throttled_by_parameters():
     assert (setting["ResourcePath"], setting["HttpMethod"]) == ("/*", "*")
     assert setting["ThrottlingRateLimit"] == {"Ref": "ApiRateLimit"}
     assert setting["ThrottlingBurstLimit"] == {"Ref": "ApiBurstLimit"}
+
+
+ALARMS = resources_of_type(TEMPLATE, "AWS::CloudWatch::Alarm")
+
+
+def _watched(metric: str) -> set[str]:
+    return {_target(a["Dimensions"][0]["Value"]) for a in ALARMS.values() if a["MetricName"] == metric}
+
+
+def test_every_function_has_an_errors_and_a_throttles_alarm():
+    assert _watched("Errors") == set(FUNCTIONS) == _watched("Throttles")
+
+
+def test_the_api_5xx_and_the_work_queues_oldest_message_are_watched():
+    [api] = [a for a in ALARMS.values() if a["MetricName"] == "5XXError"]
+    assert api["Dimensions"][0]["Value"] == RESOURCES["Api"]["Properties"]["Name"]
+    assert api["Dimensions"][1]["Value"] == {"Ref": "Stage"}
+    assert _watched("ApproximateAgeOfOldestMessage") == {"JobsQueue", "IngestQueue"}
+
+
+def test_every_alarm_notifies_the_stacks_topic_and_an_email_may_subscribe():
+    assert all(a["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in ALARMS.values())
+    assert RESOURCES["AlarmTopic"]["Type"] == "AWS::SNS::Topic"
+    subscription = RESOURCES["AlarmEmailSubscription"]
+    assert subscription["Condition"] == "HasAlarmEmail"
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    assert TEMPLATE["Parameters"]["AlarmEmail"]["Default"] == ""
