@@ -237,3 +237,18 @@ def test_every_alarm_notifies_the_stacks_topic_and_an_email_may_subscribe():
     assert subscription["Condition"] == "HasAlarmEmail"
     assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
     assert TEMPLATE["Parameters"]["AlarmEmail"]["Default"] == ""
+
+
+def test_the_dashboard_is_valid_json_and_shows_the_metrics_the_code_emits():
+    import re
+
+    from imagegraphics import observability
+
+    body, variables = RESOURCES["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    assert set(variables) == {"Processor", "Jobs", "Ingest"}
+    widgets = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))["widgets"]
+    shown = {tuple(m[:2]) for w in widgets for m in w["properties"]["metrics"]}
+    for name in (observability.JOBS_SUBMITTED, observability.ASSETS_PROCESSED, observability.ASSETS_FAILED):
+        assert (observability.NAMESPACE, name) in shown
+    assert {("AWS/Lambda", "Duration"), ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+            ("AWS/SQS", "ApproximateAgeOfOldestMessage")} <= shown
