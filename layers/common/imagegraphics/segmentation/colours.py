@@ -24,16 +24,20 @@ THREADS = min(2, os.cpu_count() or 1)
 REMAP_ROW = 1024
 
 
-def _means(image: np.ndarray, fg: np.ndarray, bg: np.ndarray, alpha: np.ndarray,
-           radius: int) -> tuple[np.ndarray, np.ndarray]:
-    """Alpha-weighted local means of fg and bg, and the fg estimate that obeys the equation."""
+def _local_means(fg: np.ndarray, bg: np.ndarray, alpha: np.ndarray,
+                 radius: int) -> tuple[np.ndarray, np.ndarray]:
+    """Alpha-weighted local means of the foreground and the background colours."""
     k = (2 * radius + 1, 2 * radius + 1)
     a = alpha[..., None]
     blurred_a = cv2.blur(alpha, k)[..., None]
     mean_f = cv2.blur(fg * a, k) / (blurred_a + EPS)
     mean_b = cv2.blur(bg * (1 - a), k) / (1 - blurred_a + EPS)
-    f = np.clip(mean_f + a * (image - a * mean_f - (1 - a) * mean_b), 0, 255)
-    return f, mean_b
+    return mean_f, mean_b
+
+
+def _fused(colour: np.ndarray, a: np.ndarray, mean_f: np.ndarray, mean_b: np.ndarray) -> np.ndarray:
+    """The foreground estimate that makes the pixel obey I = aF + (1 - a)B (unclipped)."""
+    return mean_f + a * (colour - a * mean_f - (1 - a) * mean_b)
 
 
 @dataclass(frozen=True)
@@ -49,12 +53,9 @@ class EdgeColours:
         alpha = np.ascontiguousarray(alpha, np.float32)
         side = max(alpha.shape)
         wide, narrow = max(2, round(WIDE * side)), max(1, round(NARROW * side))
-        fg, bg = _means(image, image, image, alpha, wide)
-        k = (2 * narrow + 1, 2 * narrow + 1)
-        a = alpha[..., None]
-        blurred_a = cv2.blur(alpha, k)[..., None]
-        mean_f = cv2.blur(fg * a, k) / (blurred_a + EPS)
-        mean_b = cv2.blur(bg * (1 - a), k) / (1 - blurred_a + EPS)
+        mean_f, mean_b = _local_means(image, image, alpha, wide)
+        fg = np.clip(_fused(image, alpha[..., None], mean_f, mean_b), 0, 255)
+        mean_f, mean_b = _local_means(fg, mean_b, alpha, narrow)
         return cls(mean_f.astype(np.float32), mean_b.astype(np.float32))
 
     def apply(self, image: Image.Image) -> Image.Image:
@@ -82,7 +83,7 @@ class EdgeColours:
         map_y = (ys + y0 + 0.5) * (h / image.height) - 0.5
         mean_f, mean_b = _sample(self.foreground, map_x, map_y), _sample(self.background, map_x, map_y)
         a = a8[ys, xs].astype(np.float32)[:, None] * np.float32(1 / 255)
-        f = mean_f + a * (pixels[ys, xs, :3] - a * mean_f - (1 - a) * mean_b)
+        f = _fused(pixels[ys, xs, :3], a, mean_f, mean_b)
         pixels[ys, xs, :3] = np.clip(f + 0.5, 0, 255).astype(np.uint8)
         return Image.fromarray(pixels, "RGBA")
 

@@ -121,7 +121,6 @@ class Segmenter:
         model, the colour distance to a plain backdrop."""
         if general is not None:
             subject = self.predict(general, small, timings) if subject is None else subject
-            foreground.check(subject, "product", rgb)
             start = time.perf_counter()
             mask = backdrop.correct(rgb, subject)
             timings["backdrop"] = time.perf_counter() - start
