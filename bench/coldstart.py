@@ -23,6 +23,8 @@ Columns, medians of --runs processes (min in brackets), function and floor runs 
            the models the render uses (selfie_segmentation and u2netp) once. bg_remove auto runs
            both and the clean-up uses OpenCV, so the older floor (selfie only, no cv2) would charge
            the code for work the floor simply skips; its ratio is printed too, for comparison.
+           The service loads the build's pre-optimized copies of the models (tools/build_model.py);
+           a third row gives the floor loading those copies as well.
   ratio    cold / floor (medians)
 
 --compare CHECKOUT measures another checkout's code (e.g. `git worktree add /tmp/before HEAD~1`) in
@@ -184,6 +186,16 @@ print(%r + json.dumps({"import": t1 - t0, "cold": t1 - t0}))
 """
 PROCESSOR_FLOOR = MODEL_FLOOR % ("import cv2", MARK)
 OLD_FLOOR = MODEL_FLOOR % ("", MARK)
+COPIES_FLOOR = "copies floor"  # PROCESSOR_FLOOR fed the build's pre-optimized copies of the models
+
+
+def optimized_copy(model: Path) -> Path:
+    """The build's pre-optimized copy of a model (tools/build_model.optimize), for this runtime."""
+    import onnxruntime
+
+    from imagegraphics.segmentation.sessions import optimized_path
+
+    return optimized_path(model, onnxruntime.__version__)
 
 
 def run(script: str, args: list[str], env: dict[str, str]) -> dict:
@@ -255,6 +267,9 @@ def measure(name: str, sources: dict[str, Path], runs: int, resources: dict[str,
     if name == "processor":
         fn = (PROCESSOR, [str(image)])
         floors = {"floor": (PROCESSOR_FLOOR, models), "old floor": (OLD_FLOOR, models[:1])}
+        copies = [str(optimized_copy(Path(m))) for m in models]
+        if all(Path(c).is_file() for c in copies):
+            floors[COPIES_FLOOR] = (PROCESSOR_FLOOR, copies)
     else:
         fn = (FUNCTION, [str(REPO / "events" / EVENTS[name])])
         floors = {"floor": (ZIP_FLOOR, [])}
@@ -274,6 +289,11 @@ def measure(name: str, sources: dict[str, Path], runs: int, resources: dict[str,
             old = statistics.median(r["cold"] for r in found["old floor"])
             print(f"{'':<22} {'':>12} {'':>12} {stats([r['cold'] for r in found['old floor']])}"
                   f" {statistics.median(cold) / old:5.2f}x  <- old floor: selfie only, no cv2")
+            if COPIES_FLOOR in found:
+                fast = statistics.median(r["cold"] for r in found[COPIES_FLOOR])
+                print(f"{'':<22} {'':>12} {'':>12} {stats([r['cold'] for r in found[COPIES_FLOOR]])}"
+                      f" {statistics.median(cold) / fast:5.2f}x  <- floor loading the build's pre-optimized"
+                      f" copies too")
     if name == "processor":
         print(f"{'':<22} models the render opened: {', '.join(found[next(iter(envs))][0]['models'])}")
 

@@ -6,7 +6,8 @@
 Each sample looks like a studio photo a shop would send: shaded, lit objects on paper or sweep
 backdrops, with camera noise; the hard cases are cast and contact shadows and reflections (which
 are background), white-on-white and grey-on-grey, gradient and vignetted backdrops, thin parts,
-holes, and soft or see-through edges. The truth is exact because every photo is rendered as
+holes, soft or see-through edges, and transparent or translucent objects (clear glass and plastic,
+tinted glass). The truth is exact because every photo is rendered as
 alpha * foreground + (1 - alpha) * background + noise (see bench/scenes/stage.py).
 
 `size` is the landscape frame; portrait recipes swap it, square ones use the shorter side. A
@@ -22,11 +23,12 @@ import numpy as np
 from PIL import Image
 
 from bench.scenes import recipes_backdrop, recipes_shape  # noqa: F401 - defining them registers them
+from bench.scenes import recipes_clear  # noqa: F401 - registered last, so the older names keep their order
 from bench.scenes.recipe import RECIPES
 from bench.scenes.stage import Scene
 
 CATEGORIES = ("easy", "colour", "shadow", "reflection", "white", "grey", "gradient", "vignette", "thin",
-              "hole", "soft")
+              "hole", "soft", "clear")
 NOISE = 2.0  # camera noise, grey levels (standard deviation)
 
 

@@ -6,8 +6,10 @@ Targets: mask + refinement <= 0.35 s at 12 MP with u2netp (0.7 s with u2net); 24
 from __future__ import annotations
 
 import resource
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -70,6 +72,35 @@ def timing_table() -> None:
     print("target: mask + refine <= 350 ms at 12 MP with u2netp (<= 700 ms with u2net); bench/quality.py measures all methods")
 
 
+def load_table() -> None:
+    """Opening each model's session from the model as published and from the build's copy with the
+    portable graph rewrites already done (what the service opens when the build made one)."""
+    import onnxruntime as ort
+
+    from imagegraphics.segmentation.sessions import open_session, optimized_path
+
+    seg = get_segmenter()
+    print(f"\nSession open, median of {REPEAT} (ms): the model as published, then the build's pre-optimized copy")
+    print(f"{'model':>30} {'plain':>7} {'copy':>7} {'ratio':>6}")
+    with tempfile.TemporaryDirectory() as folder:
+        for entry in seg.registry.entries.values():
+            path = seg.registry.path(entry)
+            if not path.is_file() or not optimized_path(path, ort.__version__).is_file():
+                continue
+            alone = Path(folder) / entry.file  # no copy beside it: the plain model is opened
+            alone.symlink_to(path)
+            times = {}
+            for label, source in (("plain", alone), ("copy", path)):
+                runs = []
+                for _ in range(REPEAT):
+                    start = time.perf_counter()
+                    open_session(entry, source)
+                    runs.append(time.perf_counter() - start)
+                times[label] = statistics.median(runs)
+            print(f"{entry.name:>30} {times['plain'] * 1000:7.1f} {times['copy'] * 1000:7.1f} "
+                  f"{times['copy'] / times['plain']:6.2f}")
+
+
 def peak_rss_mb() -> float:
     """High-water RSS of this process (VmHWM: unlike ru_maxrss it does not carry over from a parent)."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -103,4 +134,5 @@ if __name__ == "__main__":
     else:
         edge_table()
         timing_table()
+        load_table()
         memory_table()

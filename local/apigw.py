@@ -36,9 +36,13 @@ def method_arn(stage: str, method: str, path: str) -> str:
     return f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{API_ID}/{stage}/{method}{path}"
 
 
-def _request_context(req: HttpRequest, resource: str, stage: str) -> dict:
+def new_request_id() -> str:
+    """A request id in API Gateway's form (a UUID): requestContext.requestId and X-Request-Id."""
+    return str(uuid.uuid4())
+
+
+def _request_context(req: HttpRequest, resource: str, stage: str, request_id: str) -> dict:
     now = time.time()
-    request_id = str(uuid.uuid4())
     user_agent = next((v for k, v in req.headers if k.lower() == "user-agent"), None)
     return {
         "accountId": ACCOUNT,
@@ -60,7 +64,7 @@ def _request_context(req: HttpRequest, resource: str, stage: str) -> dict:
     }
 
 
-def base_event(req: HttpRequest, resource: str, path_params: dict, stage: str) -> dict:
+def base_event(req: HttpRequest, resource: str, path_params: dict, stage: str, request_id: str | None = None) -> dict:
     headers, multi_headers = _single_and_multi(req.headers)
     query, multi_query = _single_and_multi(parse_qsl(req.query, keep_blank_values=True))
     return {
@@ -73,7 +77,7 @@ def base_event(req: HttpRequest, resource: str, path_params: dict, stage: str) -
         "multiValueQueryStringParameters": multi_query,
         "pathParameters": path_params or None,
         "stageVariables": None,
-        "requestContext": _request_context(req, resource, stage),
+        "requestContext": _request_context(req, resource, stage, request_id or new_request_id()),
     }
 
 

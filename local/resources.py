@@ -28,6 +28,8 @@ ENVIRONMENT = {
     "INGEST_QUEUE_URL": "IngestQueue",
     "JOBS_DLQ_URL": "JobsDeadLetterQueue",
     "INGEST_DLQ_URL": "IngestDeadLetterQueue",
+    "WEBHOOK_QUEUE_URL": "WebhookQueue",
+    "WEBHOOK_DLQ_URL": "WebhookDeadLetterQueue",
 }
 _QUEUE_ATTRIBUTES = ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds",
                      "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize")

@@ -76,6 +76,8 @@ class Stack:
         self.resources = bootstrap.create(self.moto.endpoint, self.template_path)
         api = parse_api(template)
         self._setenv(bootstrap.function_environment(api, self.resources))
+        # Webhooks may reach a receiver on this machine (http://127.0.0.1:<port>/, localhost) here only.
+        self._setenv({"LOCAL_WEBHOOK_LOOPBACK": "1"})
         bootstrap.reset_caches()
         bootstrap.seed_keys(self.api_keys)
         for spec in api.functions.values():

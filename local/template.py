@@ -5,6 +5,7 @@ drifting away from what SAM deploys.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,26 @@ class FunctionSpec:
         return self.handler.rsplit(".", 1)[1]
 
 
+@dataclass(frozen=True)
+class CorsSpec:
+    """The Api's Cors: what SAM's mock OPTIONS methods answer a preflight with (values unquoted)."""
+
+    allow_origin: str
+    allow_headers: str | None = None
+    allow_methods: str | None = None  # None: each path's own methods and OPTIONS, as SAM lists them
+    max_age: str | None = None
+    allow_credentials: bool = False
+
+
+@dataclass(frozen=True)
+class GatewayResponseSpec:
+    """One of the Api's GatewayResponses: status, static headers (unquoted), JSON body template."""
+
+    status: int | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    template: str | None = None
+
+
 @dataclass
 class ApiSpec:
     stage: str = "Prod"
@@ -92,14 +113,51 @@ class ApiSpec:
     identity_headers: tuple[str, ...] = ()  # API Gateway answers 401 itself when one is missing
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
     parameters: dict[str, str] = field(default_factory=dict)  # template parameters at their defaults
+    cors: CorsSpec | None = None
+    gateway_responses: dict[str, GatewayResponseSpec] = field(default_factory=dict)
 
     def literal(self, value: Any) -> str | None:
-        """A plain value, or a !Ref to a parameter, as a string; None for anything else."""
+        """A plain value, a !Ref to a parameter or a !Sub of parameters, as a string; None for anything else."""
         if isinstance(value, dict) and set(value) == {"Ref"}:
             return self.parameters.get(value["Ref"])
+        if isinstance(value, dict) and set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
+            names = re.findall(r"\$\{([^}!]+)\}", value["Fn::Sub"])
+            if not all(name in self.parameters for name in names):
+                return None
+            return re.sub(r"\$\{([^}!]+)\}", lambda m: self.parameters[m.group(1)], value["Fn::Sub"])
         if isinstance(value, bool):
             return str(value).lower()
         return None if isinstance(value, (dict, list)) or value is None else str(value)
+
+    def static(self, value: Any) -> str | None:
+        """A mapping value that is a static string ("'text'" in API Gateway's syntax), unquoted."""
+        text = self.literal(value)
+        if text is None or len(text) < 2 or text[0] != "'" or text[-1] != "'":
+            return None
+        return text[1:-1]
+
+
+def _cors(api: ApiSpec, value: Any) -> CorsSpec | None:
+    if value is None:
+        return None
+    config = value if isinstance(value, dict) and not ({"Ref", "Fn::Sub"} & set(value)) else {"AllowOrigin": value}
+    origin = api.static(config.get("AllowOrigin"))
+    if origin is None:
+        return None
+    return CorsSpec(origin, api.static(config.get("AllowHeaders")), api.static(config.get("AllowMethods")),
+                    api.static(config.get("MaxAge")), config.get("AllowCredentials") is True)
+
+
+def _gateway_responses(api: ApiSpec, value: dict) -> dict[str, GatewayResponseSpec]:
+    responses = {}
+    for kind, spec in (value or {}).items():
+        headers = ((spec.get("ResponseParameters") or {}).get("Headers") or {}).items()
+        status = api.literal(spec.get("StatusCode"))
+        responses[kind] = GatewayResponseSpec(
+            status=int(status) if status else None,
+            headers=tuple((name, text) for name, v in headers if (text := api.static(v)) is not None),
+            template=(spec.get("ResponseTemplates") or {}).get("application/json"))
+    return responses
 
 
 def _function_folder(logical_id: str, props: dict, resource: dict) -> str:
@@ -133,6 +191,8 @@ def parse_api(template: dict) -> ApiSpec:
             continue
         props = res.get("Properties", {})
         api.stage = api.literal(props.get("StageName")) or api.stage
+        api.cors = _cors(api, props.get("Cors"))
+        api.gateway_responses = _gateway_responses(api, props.get("GatewayResponses") or {})
         auth = props.get("Auth", {})
         default_name = auth.get("DefaultAuthorizer")
         authorizer = auth.get("Authorizers", {}).get(default_name) if default_name else None

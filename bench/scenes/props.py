@@ -26,8 +26,10 @@ def glass(scene: Scene, cx, base, height, radius, tint=(225, 238, 236)) -> Patch
     body = p.cover(Polygon(outline), Ellipse(cx, base, rs[-1], tilt * rs[-1]), rim)
     t = np.clip((p.y - top) / height, 0, 1)
     u = np.clip((p.x - cx) / (np.interp(t, *zip(*TUMBLER)) * radius), -1, 1)
-    # light crosses more glass where the wall is seen edge-on (|u| near 1) and in the thick foot
-    thickness = 0.3 + 0.3 * np.abs(u) ** 4 + 0.3 * np.clip((t - 0.86) * height, 0, 1)
+    # the wall hides more of the backdrop where it is seen edge-on (|u| near 1), as Fresnel
+    # reflectance climbs (Schlick's approximation: flat until grazing angles), and in the thick foot
+    grazing = (1 - np.sqrt(1 - u * u)) ** 5
+    thickness = 0.3 + 0.3 * grazing + 0.3 * np.clip((t - 0.86) * height, 0, 1)
     wall = shade(tint, (u, 0 * u, np.sqrt(1 - u * u)), ambient=0.8, gloss=0.3, shininess=20)
     p.paint(body * thickness, wall)
     lip = p.cover(rim, Ellipse(cx, top, 0.94 * radius, 0.94 * tilt * radius, cut=True))

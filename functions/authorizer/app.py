@@ -3,7 +3,7 @@ from functools import lru_cache
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagegraphics.observability import logger
+from imagegraphics.observability import REQUEST_ID_PATH, logger
 from imagegraphics.service.auth import PrincipalCache, authorize
 from imagegraphics.settings import get_settings
 from imagegraphics.stores.keys import ApiKeyStore
@@ -20,6 +20,6 @@ def _resolve(key: str):
     return principals().resolve(key, lambda k: ApiKeyStore.from_settings().resolve(k))
 
 
-@logger.inject_lambda_context(clear_state=True)
+@logger.inject_lambda_context(clear_state=True, correlation_id_path=REQUEST_ID_PATH)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return authorize(event, _resolve)

@@ -12,7 +12,8 @@ from local.harness import LocalStack
 from tests.e2e.support import upload_ready
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYS = "alpha:alpha-e2e-key,beta:beta-e2e-key"
+# "fuzz" is the tenant test_fuzz.py drives every route as, apart from the tenants other tests read.
+KEYS = "alpha:alpha-e2e-key,beta:beta-e2e-key,fuzz:fuzz-e2e-key"
 
 
 @pytest.fixture(scope="session")

@@ -50,7 +50,7 @@ def test_other_tenants_and_unknown_assets_are_not_found(stack):
     for ids in ({"asset": theirs}, {}, {"asset": "not-an-id"}):
         status, body = stack.call("assets", "apigw_get_asset", ids=ids)
         assert status == 404, body
-        assert set(body) == {"message", "errors"} and "metadata" not in json.dumps(body)
+        assert set(body) == {"message", "errors", "request_id"} and "metadata" not in json.dumps(body)
 
 
 def test_invalid_bodies_are_400_with_every_location(stack):
@@ -123,4 +123,5 @@ def test_another_tenants_unreadable_asset_is_404_and_only_its_owner_sees_an_erro
     status, body = stack.call("assets", "apigw_get_asset", ids={"asset": theirs.asset_id})
     assert status == 404, body
     status, body = stack.call("assets", "apigw_get_asset", ids={"asset": theirs.asset_id}, tenant="other")
-    assert status == 500 and body == {"message": "internal error", "errors": []}
+    request = stack.event("apigw_get_asset")["requestContext"]["requestId"]
+    assert status == 500 and body == {"message": "internal error", "errors": [], "request_id": request}

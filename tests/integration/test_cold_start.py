@@ -23,11 +23,14 @@ ALLOWED = {
     "authorizer": set(),
     "assets": {"aws_xray_sdk", "pydantic"},
     "status": {"aws_xray_sdk", "pydantic"},
+    "openapi": {"aws_xray_sdk", "pydantic"},  # reads a JSON file; the error handlers build ErrorBody
     "ingest": {"aws_xray_sdk", "PIL.Image"},  # reads image headers
     "submit": {"aws_xray_sdk", "pydantic", "imagegraphics.request.model"},
     "deadletter": {"aws_xray_sdk", "pydantic", "imagegraphics.request.model"},  # names the failed output
     "processor": {"aws_xray_sdk", "pydantic", "imagegraphics.request.model", "imagegraphics.imaging.pipeline",
                   "numpy", "PIL.Image"},
+    "tenant": {"aws_xray_sdk", "pydantic", "imagegraphics.request.model"},  # checks recipes as requests
+    "webhook": {"aws_xray_sdk", "pydantic"},  # the job's status body; no request is parsed
 }
 
 

@@ -37,9 +37,11 @@ def flow_ids(stack) -> dict:
 def test_a_body_that_is_not_utf8_is_400_on_every_post_route(stack, flow_ids, function, event_name, message,
                                                             prefix, body, why):
     items_before = stack.count_items(prefix)
-    status, answer = stack.respond(function, _event(stack, event_name, flow_ids, body))
+    event = _event(stack, event_name, flow_ids, body)
+    status, answer = stack.respond(function, event)
     assert status == 400, answer
-    assert answer == {"message": message, "errors": [{"loc": [], "msg": f"{NOT_UTF8} ({why})"}]}
+    assert answer == {"message": message, "errors": [{"loc": [], "msg": f"{NOT_UTF8} ({why})"}],
+                      "request_id": event["requestContext"]["requestId"]}
     assert stack.count_items(prefix) == items_before  # nothing was created
 
 

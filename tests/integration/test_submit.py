@@ -21,8 +21,10 @@ def test_full_flow_creates_a_queued_job_and_one_message_per_asset(stack, flow_id
     assert job.payload["assets"][0] == {flow_ids["asset"]: json.loads(
         stack.event("apigw_submit_full_flow", ids=flow_ids)["body"])["assets"][0][flow_ids["asset"]]}
     [message] = stack.job_messages()
+    request = stack.event("apigw_submit_full_flow", ids=flow_ids)["requestContext"]["requestId"]
+    # request_id: the submit request's id, which the processor then logs under.
     assert json.loads(message["Body"]) == {"job_id": body["job_id"], "tenant": "dev", "index": 0,
-                                           "asset_id": flow_ids["asset"]}
+                                           "asset_id": flow_ids["asset"], "request_id": request}
 
 
 def test_job_ids_come_from_the_counter(stack, flow_ids):

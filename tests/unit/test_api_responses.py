@@ -47,9 +47,11 @@ def test_asset_response_pending_and_ready():
                        "url": None, "conversions": []}
     ready = AssetResponse(asset_id=B, status="READY", filename="a.png", data_schema_id=7, content_type="image/png",
                           width=10, height=20, size=99, source_asset_id=A, url="https://s3/x",
-                          conversions=[ConversionResponse(name="image-graphics", width=10, height=20, url="u")]).body()
+                          conversions=[ConversionResponse(name="image-graphics", content_type="image/webp", width=10,
+                                                          height=20, url="u")]).body()
     assert (ready["source_asset_id"], ready["filename"], ready["data_schema_id"]) == (A, "a.png", 7)
-    assert ready["conversions"] == [{"name": "image-graphics", "width": 10, "height": 20, "url": "u"}]
+    assert ready["conversions"] == [{"name": "image-graphics", "content_type": "image/webp", "width": 10,
+                                     "height": 20, "url": "u"}]
 
 
 def test_asset_response_refuses_unknown_status_and_bad_ids():

@@ -149,6 +149,20 @@ def test_soft_edges_have_fractional_alpha_hard_ones_do_not(samples):
     assert glass, "a see-through object with alpha 0.3-0.6 over a sizeable area"
 
 
+def test_clear_objects_are_see_through_with_opaque_walls_edge_on(samples):
+    for s in of(samples, "clear"):
+        visible = s.alpha > 0.02
+        assert fractional_share(s.alpha) > 0.5, s.name  # labels, caps and lids are the opaque rest
+        rows = np.flatnonzero(visible.any(axis=1))
+        row = s.alpha[rows[len(rows) * 4 // 5]]  # across the lower body, below any label
+        inside = np.flatnonzero(row > 0.02)
+        middle = row[inside[len(inside) // 2]]
+        assert row[inside[1:4]].max() > middle + 0.05, s.name  # seen edge-on at the silhouette: more opaque
+    clear = [s for s in of(samples, "clear")
+             if ((s.alpha > 0.1) & (s.alpha < 0.3)).sum() > 0.3 * (s.alpha > 0.02).sum()]
+    assert len(clear) >= 3, "clear glass and plastic: mostly alpha 0.1-0.3"
+
+
 def test_thin_parts_are_a_few_pixels_wide_and_attached(samples):
     for s in of(samples, "thin"):
         thin = s.regions["thin"] & (s.alpha > 0.5)

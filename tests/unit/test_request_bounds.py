@@ -138,10 +138,10 @@ def test_graphics_per_graphics_add_are_capped_at_20():
         {"loc": ["operations", 0, "graphics_add", "graphics"], "msg": "at most 20 graphics per graphics_add"}]
 
 
-def test_graphics_add_operations_are_capped_at_10_and_operations_at_13():
+def test_graphics_add_operations_are_capped_at_10_and_operations_at_14():
     assert len(parse_request(graphics_request(1, 10)).operations) == 10
     assert errors_of(graphics_request(1, 12)) == [
         {"loc": ["operations", i, "graphics_add"], "msg": "at most 10 graphics_add operations per request"}
         for i in (10, 11)]
-    assert errors_of(graphics_request(1, 14)) == [
-        {"loc": ["operations"], "msg": "at most 13 operations per request"}]
+    assert errors_of(graphics_request(1, 15)) == [
+        {"loc": ["operations"], "msg": "at most 14 operations per request"}]

@@ -127,7 +127,7 @@ def test_every_error_is_reported():
          "msg": "unknown key; valid keys are canvas, size, crop, position, disposition"},
         {"loc": ["assets", 1, "abc"], "msg": "must be an asset id: 32 lowercase hexadecimal characters"},
         {"loc": ["operations", 0, "resize"],
-         "msg": "unknown operation; valid operations are bg_remove, bg_add, graphics_add, border_add"},
+         "msg": "unknown operation; valid operations are bg_remove, bg_add, graphics_add, border_add, shadow_add"},
         {"loc": ["operations", 1, "bg_add", "options", "mode"], "msg": "must be one of 'as-is' or 'stretch'"},
     ]
 

@@ -22,7 +22,7 @@ def test_at_most_max_assets():
 
 
 def test_unknown_top_level_key():
-    assert the_error({**req(), "callback": "x"}) == (["callback"], "unknown key; valid keys are assets, operations")
+    assert the_error({**req(), "callback": "x"}) == (["callback"], "unknown key; valid keys are assets, operations, webhook")
 
 
 @pytest.mark.parametrize("entry", [{}, {A: {}, IMG: {}}, A, [A]])

@@ -15,19 +15,19 @@ def test_at_least_one_operation():
 def test_operation_has_one_key(item):
     assert the_error(req(operations=[item])) == (
         ["operations", 0],
-        "must be an object with exactly one key, the operation: bg_remove, bg_add, graphics_add, border_add")
+        "must be an object with exactly one key, the operation: bg_remove, bg_add, graphics_add, border_add, shadow_add")
 
 
 def test_unknown_operation():
     assert the_error(req(operations=[{"bg_blur": {}}])) == (
         ["operations", 0, "bg_blur"],
-        "unknown operation; valid operations are bg_remove, bg_add, graphics_add, border_add")
+        "unknown operation; valid operations are bg_remove, bg_add, graphics_add, border_add, shadow_add")
 
 
 def test_unknown_operation_option():
     assert the_error(req(operations=[{"bg_remove": {"options": {"model": "u2net"}}}])) == (
         ["operations", 0, "bg_remove", "options", "model"],
-        "unknown key; valid keys are mode, strength, remove_artifacts")
+        "unknown key; valid keys are mode, strength, remove_artifacts, output, crop_to_subject")
 
 
 def test_strict_types():

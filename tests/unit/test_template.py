@@ -33,7 +33,8 @@ def _sqs_sources():
 
 def test_every_service_function_is_declared():
     assert set(FUNCTIONS) == {"AuthorizerFunction", "AssetsFunction", "SubmitFunction", "StatusFunction",
-                              "IngestFunction", "ProcessorFunction", "DeadLetterFunction"}
+                              "IngestFunction", "ProcessorFunction", "DeadLetterFunction", "OpenApiFunction",
+                              "TenantFunction", "WebhookFunction"}
 
 
 @pytest.mark.parametrize("name", sorted(ZIP_FUNCTIONS))
@@ -72,15 +73,17 @@ def test_queue_consumers_report_partial_failures_and_visibility_is_six_timeouts(
         consumed.add(queue)
         assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
         assert int(queues[queue]["VisibilityTimeout"]) >= 6 * _timeout(function), (name, queue)
-    assert consumed == {"JobsQueue", "IngestQueue", "JobsDeadLetterQueue"}
+    assert consumed == {"JobsQueue", "IngestQueue", "JobsDeadLetterQueue", "WebhookQueue"}
 
 
 def test_work_queues_redrive_to_their_dead_letter_queues_after_three_receives():
     queues = resources_of_type(TEMPLATE, "AWS::SQS::Queue")
     redrive = {name: p["RedrivePolicy"] for name, p in queues.items() if "RedrivePolicy" in p}
     assert {n: _target(r["deadLetterTargetArn"]) for n, r in redrive.items()} == {
-        "JobsQueue": "JobsDeadLetterQueue", "IngestQueue": "IngestDeadLetterQueue"}
-    assert all(int(r["maxReceiveCount"]) == 3 for r in redrive.values())
+        "JobsQueue": "JobsDeadLetterQueue", "IngestQueue": "IngestDeadLetterQueue",
+        "WebhookQueue": "WebhookDeadLetterQueue"}
+    # Webhooks get five attempts (with backoff, over about an hour): see test_webhook_* below.
+    assert all(int(r["maxReceiveCount"]) == 3 for n, r in redrive.items() if n != "WebhookQueue")
     assert all(p.get("SqsManagedSseEnabled") is True for p in queues.values())
 
 
@@ -88,7 +91,7 @@ def test_each_dead_letter_queue_has_a_depth_alarm():
     alarms = resources_of_type(TEMPLATE, "AWS::CloudWatch::Alarm").values()
     watched = {_target(a["Dimensions"][0]["Value"]) for a in alarms
                if a["MetricName"] == "ApproximateNumberOfMessagesVisible"}
-    assert watched == {"JobsDeadLetterQueue", "IngestDeadLetterQueue"}
+    assert watched == {"JobsDeadLetterQueue", "IngestDeadLetterQueue", "WebhookDeadLetterQueue"}
 
 
 def test_bucket_is_private_encrypted_and_notifies_ingest_of_uploads_and_of_removed_asset_files():
@@ -133,11 +136,27 @@ def test_every_route_is_behind_the_key_authorizer():
               for f in FUNCTIONS.values() for e in f["Properties"].get("Events", {}).values() if e["Type"] == "Api"}
     assert routes == {("POST", "/api/v1/assets"), ("GET", "/api/v1/assets/{asset_id}"),
                       ("POST", "/api/v1/assets/addons/image_graphics"),
-                      ("GET", "/api/v1/assets/addons/image_graphics/jobs/{job_id}")}
+                      ("GET", "/api/v1/assets/addons/image_graphics/jobs/{job_id}"),
+                      ("GET", "/api/v1/openapi.json"),
+                      ("PUT", "/api/v1/recipes/{name}"), ("GET", "/api/v1/recipes/{name}"),
+                      ("DELETE", "/api/v1/recipes/{name}"), ("GET", "/api/v1/recipes"),
+                      ("GET", "/api/v1/webhooks/secret"), ("POST", "/api/v1/webhooks/secret/rotate")}
     for f in FUNCTIONS.values():
         for e in f["Properties"].get("Events", {}).values():
-            if e["Type"] == "Api":
+            if e["Type"] == "Api" and e["Properties"]["Path"] != PUBLIC_ROUTE:
                 assert "Auth" not in e["Properties"]
+
+
+PUBLIC_ROUTE = "/api/v1/openapi.json"
+
+
+def test_only_the_openapi_document_is_served_without_a_key():
+    public = {e["Properties"]["Path"]: e["Properties"]["Auth"] for f in FUNCTIONS.values()
+              for e in f["Properties"].get("Events", {}).values() if e["Type"] == "Api" and "Auth" in e["Properties"]}
+    assert public == {PUBLIC_ROUTE: {"Authorizer": "NONE"}}
+    function = RESOURCES["OpenApiFunction"]["Properties"]
+    assert (ROOT / function["CodeUri"] / "openapi.json").is_file()
+    assert "Policies" not in function  # it reads a file shipped with its code, nothing else
 
 
 def test_settings_variables_are_set_for_every_function():
@@ -200,7 +219,7 @@ def test_the_authorizer_may_only_get_items_from_the_table():
 def test_every_function_has_a_log_group_with_the_retention_parameter():
     groups = {name: res["Properties"] for name, res in RESOURCES.items() if res["Type"] == "AWS::Logs::LogGroup"}
     named = {props["LogGroupName"]["Fn::Sub"] for props in groups.values()}
-    assert named == {f"/aws/lambda/${{{name}}}" for name in FUNCTIONS}
+    assert named - {"/aws/apigateway/${AWS::StackName}-access"} == {f"/aws/lambda/${{{name}}}" for name in FUNCTIONS}
     assert all(props["RetentionInDays"] == {"Ref": "LogRetentionDays"} for props in groups.values())
     assert TEMPLATE["Parameters"]["LogRetentionDays"]["Default"] == 30
 
@@ -249,6 +268,46 @@ def test_the_dashboard_is_valid_json_and_shows_the_metrics_the_code_emits():
     widgets = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))["widgets"]
     shown = {tuple(m[:2]) for w in widgets for m in w["properties"]["metrics"]}
     for name in (observability.JOBS_SUBMITTED, observability.ASSETS_PROCESSED, observability.ASSETS_FAILED):
-        assert (observability.NAMESPACE, name) in shown
+        assert ("x", name) in shown  # under ${MetricsNamespace}, the namespace the functions are given
+    assert body.count('"${MetricsNamespace}"') == len([m for w in widgets for m in w["properties"]["metrics"]
+                                                       if not m[0].startswith("AWS/")])
     assert {("AWS/Lambda", "Duration"), ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
             ("AWS/SQS", "ApproximateAgeOfOldestMessage")} <= shown
+
+
+def test_webhook_attempts_match_the_queues_redrive_and_the_backoff_fits_an_hour():
+    from imagegraphics.service.webhooks import BACKOFF_SECONDS
+
+    receives = int(RESOURCES["WebhookQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"])
+    variables = FUNCTIONS["WebhookFunction"]["Properties"]["Environment"]["Variables"]
+    assert int(variables["WEBHOOK_MAX_ATTEMPTS"]) == receives == 5
+    assert len(BACKOFF_SECONDS) == receives - 1 and 45 * 60 <= sum(BACKOFF_SECONDS) <= 90 * 60
+    assert all(s <= 12 * 3600 for s in BACKOFF_SECONDS)  # SQS's longest visibility timeout
+
+
+def _statements(name: str) -> list[dict]:
+    return [s for p in FUNCTIONS[name]["Properties"].get("Policies", []) for s in p.get("Statement", [])]
+
+
+def _sends_to(name: str) -> set[str]:
+    return {_target(p["SQSSendMessagePolicy"]["QueueName"])
+            for p in FUNCTIONS[name]["Properties"].get("Policies", []) if "SQSSendMessagePolicy" in p}
+
+
+def test_every_function_that_may_finish_a_job_may_queue_its_webhook_and_only_that():
+    assert {name for name in FUNCTIONS if "WebhookQueue" in _sends_to(name)} == {
+        "SubmitFunction", "IngestFunction", "ProcessorFunction", "DeadLetterFunction"}
+    assert _sends_to("IngestFunction") == {"JobsQueue", "WebhookQueue"}  # a recipe's job
+    assert _sends_to("WebhookFunction") == set() and _sends_to("TenantFunction") == set()
+
+
+def test_the_webhook_function_may_only_delay_its_own_queue_read_objects_and_update_the_table():
+    actions = {(json.dumps(s["Action"]), json.dumps(s["Resource"])) for s in _statements("WebhookFunction")}
+    table = json.dumps({"Fn::GetAtt": ["Table", "Arn"]})
+    actions.remove((json.dumps(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem"]),
+                    table))  # no Scan, no DeleteItem
+    assert all("DynamoDB" not in name for p in FUNCTIONS["WebhookFunction"]["Properties"]["Policies"] for name in p)
+    assert actions == {('"s3:GetObject"', json.dumps({"Fn::Sub": "arn:${AWS::Partition}:s3:::${Bucket}/*"})),
+                       ('"sqs:ChangeMessageVisibility"', json.dumps({"Fn::GetAtt": ["WebhookQueue", "Arn"]}))}
+    [source] = [e["Properties"] for e in FUNCTIONS["WebhookFunction"]["Properties"]["Events"].values()]
+    assert source["BatchSize"] == 1 and _timeout(FUNCTIONS["WebhookFunction"]) >= 10 + 2

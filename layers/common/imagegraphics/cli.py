@@ -1,7 +1,7 @@
 """`python -m imagegraphics render`: run the imaging engine on local files, no AWS involved.
 
-Writes `<out>/<asset_id>/<conversion name>.png` per asset (the layout conversions have in the
-bucket) and prints a summary shaped like the job status (`status`, `output`, `error`). Being local,
+Writes `<out>/<asset_id>/<conversion name>.<png|webp|jpg>` per asset (the layout conversions have in
+the bucket; the extension follows disposition.format) and prints a summary shaped like the job status (`status`, `output`, `error`). Being local,
 it says more than the API: an output gives its file path, size and timings instead of a URL, and an
 error keeps its HTTP-like `status` and the whole `{"message", "errors"}` body where the job status
 flattens it to one line. A request that does not parse prints just that error body (exit 2); an
@@ -115,7 +115,7 @@ def render(args: argparse.Namespace) -> int:
             summary["error"].append({"name": name, "asset_id": entry.asset_id, "status": exc.status,
                                      "code": exc.code, "error": exc.to_body()})
             continue
-        path = args.out / entry.asset_id / f"{name}.png"
+        path = args.out / entry.asset_id / f"{name}.{entry.options.disposition.extension}"
         try:
             _write_atomically(path, result.data)
         except OSError as exc:
@@ -125,8 +125,8 @@ def render(args: argparse.Namespace) -> int:
             print(json.dumps(body, indent=2), file=sys.stderr)
             return 3
         summary["output"].append({
-            "name": name, "asset_id": entry.asset_id, "path": str(path), "width": result.width,
-            "height": result.height, "notes": result.notes,
+            "name": name, "asset_id": entry.asset_id, "path": str(path), "content_type": result.content_type,
+            "width": result.width, "height": result.height, "notes": result.notes,
             "timings_ms": {k: round(v * 1000, 1) for k, v in result.timings.items()},
         })
     if summary["error"]:

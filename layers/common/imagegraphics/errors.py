@@ -97,9 +97,16 @@ class PayloadTooLarge(ImageGraphicsError):
 
 
 class ServiceUnavailable(ImageGraphicsError):
-    """A dependency (queue, table) failed; nothing half-done is left behind and the caller may retry."""
+    """A dependency (queue, table) failed; nothing half-done is left behind and the caller may retry.
+    The answer carries `Retry-After: retry_after` (seconds), so clients back off by as much."""
 
     status = 503
+    retry_after = 5
+
+    def __init__(self, message: str, errors: list[ErrorDetail] | None = None, retry_after: int | None = None):
+        super().__init__(message, errors)
+        if retry_after is not None:
+            self.retry_after = retry_after
 
 
 class RecordRefused(ImageGraphicsError):

@@ -19,6 +19,10 @@ class Settings:
     idempotency_table_name: str = ""
     bucket_name: str = ""
     jobs_queue_url: str = ""
+    webhook_queue_url: str = ""
+    webhook_max_attempts: int = 5  # the webhook queue's maxReceiveCount: the last attempt marks FAILED
+    # The local stack lets webhooks reach http://127.0.0.1 and localhost; never a deployed function.
+    webhook_loopback: bool = False
     endpoint_url: str | None = None  # moto or another local endpoint; None on AWS
     upload_endpoint_url: str | None = None  # the local stack's form-upload endpoint; None on AWS
     region: str = "us-east-1"
@@ -39,6 +43,10 @@ class Settings:
             idempotency_table_name=env.get("IDEMPOTENCY_TABLE_NAME", ""),
             bucket_name=env.get("BUCKET_NAME", ""),
             jobs_queue_url=env.get("JOBS_QUEUE_URL", ""),
+            webhook_queue_url=env.get("WEBHOOK_QUEUE_URL", ""),
+            webhook_max_attempts=_int(env, "WEBHOOK_MAX_ATTEMPTS", 5),
+            # Only read beside a local AWS endpoint, like LOCAL_UPLOAD_ENDPOINT_URL.
+            webhook_loopback=env.get("LOCAL_WEBHOOK_LOOPBACK") == "1" and bool(env.get("AWS_ENDPOINT_URL")),
             endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
             # The local stack checks upload forms itself (moto ignores the POST policy). Only read
             # beside a local AWS endpoint, so a deployed function can never hand out such a URL.

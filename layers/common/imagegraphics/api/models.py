@@ -33,6 +33,8 @@ class ErrorBody(ResponseModel):
 
     message: str
     errors: list[ErrorItem] = Field(default_factory=list)
+    # API Gateway's id of the request: the correlation id in every log line the request caused.
+    request_id: str | None = Field(None, exclude_if=_omit_none)
 
 
 class UploadForm(ResponseModel):
@@ -52,6 +54,7 @@ class CreateAssetResponse(ResponseModel):
 
 class ConversionResponse(ResponseModel):
     name: str
+    content_type: str | None = None  # image/png, image/webp or image/jpeg (disposition.format)
     width: int | None = None
     height: int | None = None
     url: str
@@ -62,7 +65,7 @@ class AssetResponse(ResponseModel):
 
     asset_id: AssetId
     status: AssetStatus
-    filename: str | None = None  # as created; a job-made asset's is its source's stem + ".png"
+    filename: str | None = None  # as created; a job-made asset's is its source's stem + its format's extension
     data_schema_id: int | None = None  # as the job that made the asset gave it (disposition.data_schema_id)
     content_type: str | None = None
     width: int | None = None
@@ -72,6 +75,9 @@ class AssetResponse(ResponseModel):
     source_asset_id: AssetId | None = Field(None, exclude_if=_omit_none)  # set on assets a job created
     reason: str | None = Field(None, exclude_if=_omit_none)  # why a REJECTED upload was refused
     url: str | None = None  # presigned GET; null until READY
+    recipe: str | None = Field(None, exclude_if=_omit_none)  # the recipe run when the upload turned READY
+    recipe_job_id: int | None = Field(None, exclude_if=_omit_none)  # the job that recipe started
+    recipe_error: str | None = Field(None, exclude_if=_omit_none)  # why the recipe could not start a job
     conversions: list[ConversionResponse] = Field(default_factory=list)
 
 
@@ -108,6 +114,16 @@ class JobProgress(ResponseModel):
     failed: int
 
 
+class WebhookDelivery(ResponseModel):
+    """How the delivery of the request's webhook is going (beyond the public API)."""
+
+    url: str
+    status: Literal["PENDING", "DELIVERED", "FAILED"]
+    attempts: int  # POSTs made so far
+    last_status: int | None = None  # the receiver's HTTP status on the last attempt; null: no answer yet
+    last_error: str | None = Field(None, exclude_if=_omit_none)  # why the last attempt failed
+
+
 class JobStatusResponse(ResponseModel):
     """GET /api/v1/assets/addons/image_graphics/jobs/{job_id}: QUEUED until every asset is done."""
 
@@ -118,3 +134,4 @@ class JobStatusResponse(ResponseModel):
     progress: JobProgress
     created_at: str  # ISO 8601, UTC
     finished_at: str | None = None  # set once the last asset is done
+    webhook: WebhookDelivery | None = Field(None, exclude_if=_omit_none)  # when the request named one

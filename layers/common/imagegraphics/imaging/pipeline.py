@@ -3,25 +3,28 @@
 The current image starts as the (cropped, resized) asset. It is put on its canvas when the first
 operation other than bg_remove runs (bg_add does this itself, then lays the result on the
 background), or at the end. graphics_add and border_add draw on whatever the current image is.
+
+Beyond the public API: bg_remove may crop to the subject (`size` then applies to the cropped asset)
+or output the mask alone; shadow_add's shadow is drawn right under the cut-out when it is first put
+on a canvas or background (or drawn on), wherever shadow_add is listed after bg_remove; the result
+is encoded as disposition.format.
 """
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from PIL import Image
 
-from imagegraphics.errors import AssetMissing, ImageRejected, Loc, NoForeground, RenderFailed, detail
-from imagegraphics.imaging import compose
+from imagegraphics.errors import Loc, NoForeground, RenderFailed, detail
+from imagegraphics.imaging import compose, shadow, subject
 from imagegraphics.imaging.decode import decode, read_header
-from imagegraphics.imaging.encode import CONTENT_TYPE, encode_png
+from imagegraphics.imaging.encode import check_encodable, encode
 from imagegraphics.imaging.geometry import (
     centred, check_crop, fit_inside, resize, scale_box, shrink_decode_size)
+from imagegraphics.imaging.render_state import RenderState
 from imagegraphics.imaging.types import ImageLoader, RenderLimits, RenderResult
 from imagegraphics.request import check_position_fits
-
-STAGES = ("decode", "resize", "mask", "refine", "composite", "encode")
 
 
 def render_asset(req: Any, index: int, loader: ImageLoader, segmenter: Any = None,
@@ -31,74 +34,15 @@ def render_asset(req: Any, index: int, loader: ImageLoader, segmenter: Any = Non
     return render.run()
 
 
-class _Render:
+class _Render(RenderState):
     def __init__(self, req: Any, index: int, loader: ImageLoader, segmenter: Any,
                  limits: RenderLimits):
-        self.req, self.loader, self.limits = req, loader, limits
-        self.entry = req.assets[index]
-        self.options = self.entry.options
-        self.options_loc: Loc = ("assets", index, self.entry.asset_id, "options")
-        self._segmenter = segmenter
-        self._images: dict[str, Image.Image] = {}
-        self.timings = dict.fromkeys(STAGES, 0.0)
-        self.notes: dict = {}
-        self.image: Image.Image | None = None
-        self.framed = False  # the asset has been put on its canvas or background
-
-    # -- plumbing -------------------------------------------------------------------------
-    @contextmanager
-    def timed(self, stage: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[stage] += time.perf_counter() - start
-
-    def load_image(self, image_id: str, loc: Loc) -> Image.Image:
-        """Decoded image of an asset id, decoded once per render however often it is used."""
-        if image_id not in self._images:
-            self._images[image_id] = self.fetch(lambda: self.loader.load(image_id), loc)
-        return self._images[image_id]
-
-    def load_url(self, url: str, loc: Loc) -> Image.Image:
-        key = "url:" + url
-        if key not in self._images:
-            self._images[key] = self.fetch(lambda: self.loader.load_url(url), loc)
-        return self._images[key]
-
-    def fetch(self, load: Callable[[], bytes], loc: Loc) -> Image.Image:
-        with self.located(loc):
-            data = load()
-            with self.timed("decode"):
-                return decode(data, self.limits.max_pixels)
-
-    @contextmanager
-    def located(self, loc: Loc) -> Iterator[None]:
-        """Errors without a location are reported at the field that named the image."""
-        try:
-            yield
-        except (AssetMissing, ImageRejected, NoForeground) as exc:
-            if exc.errors:
-                raise
-            raise type(exc)(exc.message, [detail(loc, exc.message)]) from exc
-
-    def segmenter(self) -> Any:
-        if self._segmenter is None:
-            from imagegraphics.segmentation import get_segmenter  # loads onnxruntime: only when needed
-
-            self._segmenter = get_segmenter()
-        return self._segmenter
-
-    def own_image(self) -> Image.Image:
-        """The current image, copied first if it is a cached decode (drawing happens in place)."""
-        if any(self.image is cached for cached in self._images.values()):
-            self.image = self.image.copy()
-        return self.image
-
-    def check_pixels(self, size: tuple[int, int], loc: Loc) -> None:
-        if size[0] * size[1] > self.limits.max_output_pixels:
-            raise RenderFailed("output would be too large", [detail(
-                loc, f"{size[0]}x{size[1]} exceeds the limit of {self.limits.max_output_pixels} pixels")])
+        super().__init__(req, index, loader, segmenter, limits)
+        remove = next((op for op in req.operations if op.name == "bg_remove"), None)
+        self.crop_to_subject = remove.options.crop_to_subject if remove is not None else None
+        self.mask_output = remove is not None and remove.options.output == "mask"
+        self.shadow = next((_shadow(op) for op in req.operations if op.name == "shadow_add"), None)
+        self.shadow_pending = False  # bg_remove has made the cut-out; its shadow is not drawn yet
 
     # -- the render -----------------------------------------------------------------------
     def run(self) -> RenderResult:
@@ -106,10 +50,15 @@ class _Render:
         for i, operation in enumerate(self.req.operations):
             handler = getattr(self, "op_" + operation.name)
             handler(operation, ("operations", i, operation.name))
+        if self.mask_output:
+            self.image = self.mask()
         self.put_on_canvas()
+        self.draw_shadow()
+        d = self.options.disposition
+        check_encodable(self.image.size, d.format, self.options_loc + ("disposition", "format"))
         with self.timed("encode"):
-            data, has_alpha = encode_png(self.image)
-        return RenderResult(data, CONTENT_TYPE, self.image.width, self.image.height, has_alpha,
+            data, content_type, has_alpha = encode(self.image, d.format, d.quality_or_default)
+        return RenderResult(data, content_type, self.image.width, self.image.height, has_alpha,
                             self.timings, self.notes)
 
     def prepare_asset(self) -> Image.Image:
@@ -126,16 +75,18 @@ class _Render:
                     check_crop(box, full_size, self.options_loc + ("crop",))
                 region = (box[2] - box[0], box[3] - box[1]) if box else full_size
                 target = fit_inside(region, (o.size.width, o.size.height)) if o.size else region
-                # A shrunk asset may be decoded at reduced scale, unless an operation draws it again.
+                # A shrunk asset may be decoded at reduced scale, unless an operation draws it again
+                # or `size` applies to the subject cropped out of it (its box is not known yet).
                 reused = asset_id in self.req.referenced_image_ids()
-                at_least = None if reused else shrink_decode_size(region, target, full_size)
+                sized_later = self.crop_to_subject is not None
+                at_least = None if reused or sized_later else shrink_decode_size(region, target, full_size)
                 image = decode(data, self.limits.max_pixels, at_least)
         if reused:
             self._images[asset_id] = image  # drawing on the current image copies it first
         with self.timed("resize"):
             if box is not None:
                 image = image.crop(scale_box(box, full_size, image.size))
-            if o.size is not None:
+            if o.size is not None and not sized_later:
                 self.check_pixels(target, self.options_loc + ("size",))
                 image = resize(image, target)
         return image
@@ -165,8 +116,28 @@ class _Render:
         self.check_pixels(size, self.options_loc + ("canvas", "size"))
         with self.timed("composite"):
             offset = self.asset_offset(size)
-            self.image = compose.paste_over(compose.fill(size, self.options.canvas.color), self.image, offset)
+            if self.image.mode == "L":  # the mask: the subject's matte where the asset goes, 0 elsewhere
+                frame = Image.new("L", size, 0)
+                frame.paste(self.image, offset)
+                self.image = frame
+            else:
+                layer, offset = self.with_shadow(size, offset)
+                self.image = compose.paste_over(compose.fill(size, self.options.canvas.color), layer, offset)
         self.framed = True
+
+    def with_shadow(self, frame_size: tuple[int, int], offset: tuple[int, int]
+                    ) -> tuple[Image.Image, tuple[int, int]]:
+        """The current image with its pending shadow under it, as a layer for a frame (once)."""
+        if not self.shadow_pending:
+            return self.image, offset
+        self.shadow_pending = False
+        return shadow.cast(self.own_image(), self.shadow, frame_size, offset, in_place=True)
+
+    def draw_shadow(self) -> None:
+        """A pending shadow on the current image itself, clipped to it (no canvas or background)."""
+        if self.shadow_pending:
+            with self.timed("composite"):
+                self.image, _ = self.with_shadow(self.image.size, (0, 0))
 
     # -- operations -----------------------------------------------------------------------
     def op_bg_remove(self, operation: Any, loc: Loc) -> None:
@@ -185,6 +156,32 @@ class _Render:
         self.notes["bg_remove_method"] = matte.method
         with self.timed("composite"):
             self.image = matte.cutout(self.own_image())
+        if self.crop_to_subject is not None:
+            self.crop_subject(loc + ("options", "crop_to_subject"))
+        self.shadow_pending = self.shadow is not None
+
+    def mask(self) -> Image.Image:
+        """The cut-out's alpha as a grayscale image."""
+        if self.image.mode == "RGBA":
+            return self.image.getchannel("A")
+        return Image.new("L", self.image.size, 255)
+
+    def crop_subject(self, loc: Loc) -> None:
+        """Crop the cut-out to its subject plus margin; `size` (when given) applies to the crop."""
+        box = subject.subject_box(self.image)
+        if box is None:
+            raise NoForeground("no foreground found", [detail(loc, "no foreground found to crop to")])
+        self.notes["subject_box"] = list(box)
+        size = self.options.size
+        target = (size.width, size.height) if size is not None else None
+        size_loc = self.options_loc + ("size",) if size is not None else loc + ("margin",)
+        with self.timed("resize"):
+            self.image = subject.crop_to_subject(self.image, box, self.crop_to_subject.margin, target,
+                                                 lambda planned: self.check_pixels(planned, size_loc))
+
+    def op_shadow_add(self, operation: Any, loc: Loc) -> None:
+        """Nothing to do here: the shadow goes right under the cut-out, drawn when the cut-out is
+        first put on a canvas or background or drawn on (with_shadow, draw_shadow)."""
 
     def op_bg_add(self, operation: Any, loc: Loc) -> None:
         o = operation.options
@@ -195,11 +192,13 @@ class _Render:
         # A canvas (already holding the asset) goes centred over the background.
         offset = centred(self.image.size, size) if self.framed else self.asset_offset(size)
         with self.timed("composite"):
-            self.image = compose.under(self.image, offset, size, o.color, image, o.mode)
+            layer, offset = self.with_shadow(size, offset)
+            self.image = compose.under(layer, offset, size, o.color, image, o.mode)
         self.framed = True
 
     def op_graphics_add(self, operation: Any, loc: Loc) -> None:
         self.put_on_canvas()
+        self.draw_shadow()
         for j, graphic in enumerate(operation.graphics):
             g, gloc = graphic.options, loc + ("graphics", j, "options")
             if g.image_id:
@@ -229,7 +228,12 @@ class _Render:
 
     def op_border_add(self, operation: Any, loc: Loc) -> None:
         self.put_on_canvas()
+        self.draw_shadow()
         image = self.load_image(operation.options.image_id, loc + ("options", "image_id"))
         with self.timed("composite"):
             compose.border(self.own_image(), image)
 
+
+def _shadow(operation: Any) -> shadow.Shadow:
+    o = operation.options
+    return shadow.Shadow(tuple(o.color), o.opacity, o.blur, (o.offset.x, o.offset.y))

@@ -10,14 +10,16 @@ import importlib
 _SOURCES = {
     "model": ("ImageGraphicsRequest",),
     "operations": ("OPERATIONS", "BgAdd", "BgAddOptions", "BgRemove", "BgRemoveOptions", "BorderAdd",
-                   "BorderAddOptions", "Graphic", "GraphicOptions", "GraphicsAdd", "Operation"),
+                   "BorderAddOptions", "CropToSubject", "Graphic", "GraphicOptions", "GraphicsAdd", "Operation",
+                   "ShadowAdd", "ShadowAddOptions", "ShadowOffset"),
     "options": ("DEFAULT_CONVERSION_NAME", "AssetEntry", "AssetOptions", "Canvas", "Crop", "Disposition",
-                "MetadataOptions", "Position", "Size"),
+                "MetadataOptions", "OUTPUT_FORMATS", "Position", "Size"),
     "body": ("MAX_BODY_BYTES", "MESSAGE", "at_path", "json_object"),
     "parse": ("parse_request", "parse_request_json"),
     "rules": ("RULES", "check_position_fits"),
     "types": ("MAX_METADATA_BYTES", "AssetId", "Color", "ConversionName", "DynamoJson", "RequestLimits",
               "format_color", "is_asset_id", "parse_color"),
+    "margin": ("MarginValue",),
 }
 _MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, ValidationInfo
+from pydantic import AfterValidator, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from imagegraphics.errors import Loc
@@ -11,6 +11,7 @@ from imagegraphics.request.base import RequestObject
 from imagegraphics.request.operations import MAX_GRAPHICS_ADD, BgAdd, BorderAdd, GraphicsAdd, Operation
 from imagegraphics.request.options import AssetEntry
 from imagegraphics.request.types import limits_of
+from imagegraphics.request.webhook import Webhook
 
 
 def _assets_count(assets: list[AssetEntry], info: ValidationInfo) -> list[AssetEntry]:
@@ -22,8 +23,8 @@ def _assets_count(assets: list[AssetEntry], info: ValidationInfo) -> list[AssetE
     return assets
 
 
-# bg_remove, bg_add and border_add once each (rules.py), graphics_add up to MAX_GRAPHICS_ADD times.
-MAX_OPERATIONS = 3 + MAX_GRAPHICS_ADD
+# bg_remove, bg_add, border_add and shadow_add once each (rules.py), graphics_add up to MAX_GRAPHICS_ADD times.
+MAX_OPERATIONS = 4 + MAX_GRAPHICS_ADD
 
 
 def _operations_count(operations: list[Any]) -> list[Any]:
@@ -35,14 +36,17 @@ def _operations_count(operations: list[Any]) -> list[Any]:
 
 
 # The two parts of a request, typed on their own so parse_request can validate one without the other.
-Assets = Annotated[list[AssetEntry], AfterValidator(_assets_count)]
-Operations = Annotated[list[Operation], AfterValidator(_operations_count)]
+# The counts' JSON schema is only documentation: the validators above say what is wrong in the API's words.
+Assets = Annotated[list[AssetEntry], AfterValidator(_assets_count), Field(json_schema_extra={"minItems": 1})]
+Operations = Annotated[list[Operation], AfterValidator(_operations_count),
+                       Field(json_schema_extra={"minItems": 1, "maxItems": MAX_OPERATIONS})]
 PARTS = ("assets", "operations")
 
 
 class ImageGraphicsRequest(RequestObject):
     assets: Assets
     operations: Operations
+    webhook: Webhook | None = None  # beyond the public API: where the finished job's status is POSTed
 
     def asset_ids(self) -> list[str]:
         return [entry.asset_id for entry in self.assets]

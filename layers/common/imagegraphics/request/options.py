@@ -11,6 +11,10 @@ from imagegraphics.request.types import AssetId, Color, ConversionName, DynamoJs
 
 DEFAULT_CONVERSION_NAME = "image-graphics"
 MAX_DATA_SCHEMA_ID = 2**31 - 1  # a signed 32-bit id, as schema ids are elsewhere
+DEFAULT_QUALITY = 90  # webp and jpeg
+# disposition.format → the stored object's media type and file extension.
+OUTPUT_FORMATS = {"png": ("image/png", "png"), "webp": ("image/webp", "webp"), "jpeg": ("image/jpeg", "jpg")}
+OutputFormat = Literal["png", "webp", "jpeg"]
 
 
 class Size(RequestObject):
@@ -51,10 +55,27 @@ class Disposition(RequestObject):
     mode: Literal["APPEND", "REPLACE"] = "APPEND"
     data_schema_id: Annotated[int, Field(ge=0, le=MAX_DATA_SCHEMA_ID)] | None = None
     metadata: MetadataOptions | None = None
+    format: OutputFormat = Field("png", description=(
+        "The result's file format. jpeg has no transparency: the result is flattened on white."))
+    quality: Annotated[int, Field(ge=1, le=100)] | None = Field(None, description=(
+        f"webp and jpeg only (refused with png): 1 smallest file to 100 best, default {DEFAULT_QUALITY}."))
 
     @property
     def conversion_name_or_default(self) -> str:
         return self.conversion_name or DEFAULT_CONVERSION_NAME
+
+    @property
+    def quality_or_default(self) -> int:
+        return self.quality if self.quality is not None else DEFAULT_QUALITY
+
+    @property
+    def content_type(self) -> str:
+        return OUTPUT_FORMATS[self.format][0]
+
+    @property
+    def extension(self) -> str:
+        """Of the stored object and the command line's file: png, webp or jpg."""
+        return OUTPUT_FORMATS[self.format][1]
 
 
 class AssetOptions(RequestObject):
@@ -72,7 +93,8 @@ class AssetBody(RequestObject):
 class AssetEntry(RootModel[dict[AssetId, AssetBody]]):
     """One item of `assets`: `{"<asset id>": {"options": {...}}}`, kept in that shape so it dumps as sent."""
 
-    model_config = {"strict": True, "frozen": True}
+    model_config = {"strict": True, "frozen": True, "json_schema_extra": {
+        "minProperties": 1, "maxProperties": 1, "additionalProperties": False}}
 
     @model_validator(mode="before")
     @classmethod

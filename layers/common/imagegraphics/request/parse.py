@@ -31,6 +31,9 @@ _MESSAGES = {
     "bool_type": "must be true or false",
     "bool_parsing": "must be true or false",
     "string_type": "must be a string",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a finite number",
     "greater_than_equal": "must be {ge} or more",
     "less_than_equal": "must be {le} or less",
     "literal_error": "must be one of {expected}",
@@ -94,8 +97,14 @@ def _located(error: Any) -> ErrorDetail:
     loc = [part for part in error["loc"] if not _internal(part)]
     loc += at_path(ctx)
     template = _MESSAGES.get(error["type"])
+    ctx = {key: _plain(value) for key, value in ctx.items()}
     msg = template.format(**ctx) if template and _formattable(template, ctx) else error["msg"]
     return detail(loc, msg)
+
+
+def _plain(value: Any) -> Any:
+    """A bound of a number field as written in the rule: 1, not 1.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _internal(part: str | int) -> bool:

@@ -8,28 +8,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from imagegraphics.errors import ErrorDetail, Loc, RenderFailed, detail
+from imagegraphics.request.extension_rules import (
+    asset_options, bg_add_of, crop_to_subject_first, crops_to_subject, margin_fits_size, mask_output_last,
+    quality_only_for_webp_or_jpeg, shadow_add_after_bg_remove)
 from imagegraphics.request.model import ImageGraphicsRequest
 from imagegraphics.request.operations import MAX_GRAPHICS_ADD, BgAdd, GraphicsAdd
 from imagegraphics.request.options import AssetOptions, Position
 
 # Repeating these has no meaning (a second background would hide the first); graphics_add may repeat.
-ONCE_ONLY = ("bg_remove", "bg_add", "border_add")
+ONCE_ONLY = ("bg_remove", "bg_add", "border_add", "shadow_add")
 
 Rule = Callable[[ImageGraphicsRequest], list[ErrorDetail]]
 
 
-def _options(req: ImageGraphicsRequest) -> Iterator[tuple[Loc, AssetOptions]]:
-    for i, entry in enumerate(req.assets):
-        yield ("assets", i, entry.asset_id, "options"), entry.options
-
-
-def _bg_add(req: ImageGraphicsRequest) -> BgAdd | None:
-    return next((op for op in req.operations if isinstance(op, BgAdd)), None)
-
-
 def crop_box_not_empty(req: ImageGraphicsRequest) -> list[ErrorDetail]:
     errors = []
-    for loc, options in _options(req):
+    for loc, options in asset_options(req):
         if (crop := options.crop) is not None:
             if crop.right <= crop.left:
                 errors.append(detail(loc + ("crop", "right"), "must be greater than left"))
@@ -39,10 +33,10 @@ def crop_box_not_empty(req: ImageGraphicsRequest) -> list[ErrorDetail]:
 
 
 def position_needs_canvas_or_background(req: ImageGraphicsRequest) -> list[ErrorDetail]:
-    if _bg_add(req) is not None:
+    if bg_add_of(req) is not None:
         return []
     return [detail(loc + ("position",), "needs a canvas or a bg_add operation to position the asset on")
-            for loc, options in _options(req) if options.position is not None and options.canvas is None]
+            for loc, options in asset_options(req) if options.position is not None and options.canvas is None]
 
 
 def position_overflow(position: Position, asset_size: tuple[int, int], container_size: tuple[int, int],
@@ -78,11 +72,12 @@ def _known_container(options: AssetOptions, bg_add: BgAdd | None) -> tuple[str, 
     return ("background", (bg_size.width, bg_size.height)) if bg_size else None
 
 
-def _known_asset_size(options: AssetOptions) -> tuple[int, int] | None:
-    """The asset's output size: `size` when given (the asset is fitted inside it), else the crop box."""
+def _known_asset_size(options: AssetOptions, crops_to_subject: bool) -> tuple[int, int] | None:
+    """The asset's output size: `size` when given (the asset is fitted inside it), else the crop box
+    (unknown when bg_remove crops it to the subject: its box is found at render)."""
     if options.size is not None:
         return options.size.width, options.size.height
-    crop = options.crop
+    crop = options.crop if not crops_to_subject else None
     if crop is not None and crop.right > crop.left and crop.bottom > crop.top:
         return crop.right - crop.left, crop.bottom - crop.top
     return None
@@ -90,10 +85,10 @@ def _known_asset_size(options: AssetOptions) -> tuple[int, int] | None:
 
 def position_fits_container(req: ImageGraphicsRequest) -> list[ErrorDetail]:
     errors = []
-    bg_add = _bg_add(req)
-    for loc, options in _options(req):
+    bg_add, cropped = bg_add_of(req), crops_to_subject(req)
+    for loc, options in asset_options(req):
         container = _known_container(options, bg_add)
-        asset_size = _known_asset_size(options)
+        asset_size = _known_asset_size(options, cropped)
         if options.position is None or container is None or asset_size is None:
             continue  # checked by the renderer once the images are decoded
         for axis, msg in position_overflow(options.position, asset_size, container[1], container[0]):
@@ -103,14 +98,14 @@ def position_fits_container(req: ImageGraphicsRequest) -> list[ErrorDetail]:
 
 def conversion_name_when_add_as_conversion(req: ImageGraphicsRequest) -> list[ErrorDetail]:
     return [detail(loc + ("disposition", "conversion_name"), "required when add_as_conversion is true")
-            for loc, options in _options(req)
+            for loc, options in asset_options(req)
             if options.disposition.add_as_conversion and options.disposition.conversion_name is None]
 
 
 def conversion_targets_unique(req: ImageGraphicsRequest) -> list[ErrorDetail]:
     """Two entries writing the same conversion of the same asset would overwrite each other."""
     errors, seen = [], {}
-    for loc, options in _options(req):
+    for loc, options in asset_options(req):
         d = options.disposition
         if d.create_asset and not d.add_as_conversion:
             continue
@@ -181,7 +176,12 @@ RULES: tuple[tuple[Rule, frozenset[str]], ...] = (
     (position_fits_container, BOTH),
     (conversion_name_when_add_as_conversion, ASSETS),
     (conversion_targets_unique, ASSETS),
+    (quality_only_for_webp_or_jpeg, ASSETS),
+    (margin_fits_size, BOTH),
     (bg_remove_before_bg_add, OPERATIONS),
+    (shadow_add_after_bg_remove, OPERATIONS),
+    (mask_output_last, OPERATIONS),
+    (crop_to_subject_first, OPERATIONS),
     (operations_at_most_once, OPERATIONS),
     (graphics_add_at_most_max, OPERATIONS),
     (bg_add_has_color_or_image, OPERATIONS),

@@ -31,6 +31,8 @@ class RequestLimits:
     max_assets: int = 1000    # assets in one request: each becomes one queued message
     # graphics image_url schemes; the service fetches http(s), the local command line reads file://
     image_url_schemes: tuple[str, ...] = ("http", "https")
+    # webhook.url may name http(s)://127.0.0.1 or localhost (the local stack only; settings.webhook_loopback)
+    webhook_loopback: bool = False
 
 
 def limits_of(info: ValidationInfo) -> RequestLimits:
@@ -49,7 +51,8 @@ def _asset_id(value: str) -> str:
 
 
 # Every asset or image id of the API, declared once.
-AssetId = Annotated[str, AfterValidator(_asset_id)]
+AssetId = Annotated[str, AfterValidator(_asset_id),
+                    WithJsonSchema({"type": "string", "pattern": f"^{_HEX_ID.pattern}$"})]
 
 
 def parse_color(value: Any) -> tuple[int, int, int, int]:
@@ -77,7 +80,7 @@ Color = Annotated[
     tuple[int, int, int, int],
     PlainValidator(parse_color),
     PlainSerializer(format_color, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "pattern": _HEX_COLOR.pattern}),
+    WithJsonSchema({"type": "string", "pattern": f"^{_HEX_COLOR.pattern}$"}),
 ]
 
 

@@ -1,4 +1,5 @@
-"""Backdrop-aware correction of a general model's mask (product mode): holes are carved.
+"""Backdrop-aware correction of a general model's mask (product mode): holes are carved, then clear
+objects get their transparency (seethrough.py).
 
 The model knows what an object is but not always where a plain backdrop shows through it (a ring's
 centre, the gap under a handle, between legs). Where pixels of the backdrop's colours (or those
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+
+from imagegraphics.segmentation import seethrough
 
 GRABCUT_SIDE = 320  # longest side GrabCut runs at: about half the time of 512
 ITERATIONS = 2
@@ -102,6 +105,12 @@ def enclosed(region: np.ndarray, inside: np.ndarray) -> np.ndarray:
 
 
 def correct(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The mask (HxW 0..1, working resolution) with the holes GrabCut finds carved out, then the
+    see-through parts of a clear object given the alpha their colour shows (seethrough.py)."""
+    return seethrough.correct(rgb, carve(rgb, mask))
+
+
+def carve(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """The mask (HxW 0..1, working resolution) with the holes GrabCut finds carved out.
 
     Only holes are carved (backdrop enclosed by the object): GrabCut's other changes, along the

@@ -13,6 +13,8 @@ from PIL import Image
 
 from imagegraphics.errors import RenderFailed
 from imagegraphics.imaging import compose
+from imagegraphics.imaging.blas import one_blas_thread
+from imagegraphics.imaging.heap import reuse_freed_memory
 from imagegraphics.segmentation import artifacts, backdrop, choose, foreground, product, refine
 from imagegraphics.segmentation.colours import EdgeColours
 from imagegraphics.segmentation.registry import ModelEntry, Registry, models_dir
@@ -58,6 +60,8 @@ class Segmenter:
     """
 
     def __init__(self, directory: Path | str | None = None):
+        reuse_freed_memory()  # full-resolution mattes are reused, not refaulted
+        one_blas_thread()  # its BLAS calls are tiny: no idle workers spinning beside the render
         self.registry = Registry(models_dir(directory))
         self._sessions: dict[str, BaseSession] = {}
 

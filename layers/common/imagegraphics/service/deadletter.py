@@ -9,6 +9,7 @@ from imagegraphics.service.names import failed_name
 from imagegraphics.service.submit import request_limits
 from imagegraphics.stores.assets import AssetStore
 from imagegraphics.stores.jobs import ERROR, Job, JobStore
+from imagegraphics.service.webhooks import notify_if_finished
 
 
 def failure_message(receive_count: int) -> str:
@@ -56,4 +57,5 @@ def record_dead_letter(body: str, receive_count: int | str | None) -> bool:
     if result.recorded:
         count(ASSETS_FAILED)
         logger.error("asset failed for good", extra={"job_status": result.job.status})
+    notify_if_finished(result.job)
     return result.recorded

@@ -1,14 +1,17 @@
-"""What every API function shares: the tenant from the authorizer, JSON bodies, errors as JSON."""
+"""What every API function shares: the tenant from the authorizer, JSON bodies, errors as JSON, CORS."""
 from __future__ import annotations
 
 import base64
 import binascii
+import os
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from imagegraphics.api import error_body, status_of
-from imagegraphics.errors import Forbidden, ImageGraphicsError, InvalidRequest, Unauthorized, detail
-from imagegraphics.observability import logger
+from imagegraphics.errors import (
+    Forbidden, ImageGraphicsError, InvalidRequest, ServiceUnavailable, Unauthorized, detail)
+from imagegraphics.observability import logger, serving
 from imagegraphics.request import MESSAGE, json_object
 from imagegraphics.stores.keys import ALL_SCOPES
 
@@ -45,18 +48,69 @@ def json_response(status: int, body: dict) -> Response:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
+def request_id(app: APIGatewayRestResolver) -> str | None:
+    """API Gateway's id of this request (requestContext.requestId), the logs' correlation id."""
+    return (app.current_event.raw_event.get("requestContext") or {}).get("requestId")
+
+
+def error_response(app: APIGatewayRestResolver, exc: BaseException) -> Response:
+    """`{"message", "errors", "request_id"}` at the error's status; a 503 says when to retry."""
+    body = error_body(exc).model_copy(update={"request_id": request_id(app)}).body()
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, ServiceUnavailable) else None
+    return Response(status_code=status_of(exc), content_type=content_types.APPLICATION_JSON, body=body,
+                    headers=headers)
+
+
 def install_error_handlers(app: APIGatewayRestResolver) -> None:
-    """Domain errors answer their own status with `{"message", "errors"}`; anything else is a logged 500."""
+    """Domain errors answer their own status with `{"message", "errors", "request_id"}`; anything else
+    is a logged 500. Every route runs `serving` its request's id, for the job messages it queues."""
+
+    def _serving(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+        with serving(request_id(app)):
+            return next_middleware(app)
+
+    app.use(middlewares=[_serving])
 
     @app.exception_handler(ImageGraphicsError)
     def _domain_error(exc: ImageGraphicsError) -> Response:
         logger.info("request refused", extra={"status": exc.status, "error": exc.message})
-        return json_response(status_of(exc), error_body(exc).body())
+        return error_response(app, exc)
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
         logger.exception("unexpected error")
-        return json_response(status_of(exc), error_body(exc).body())
+        return error_response(app, exc)
+
+
+# What a browser may send on a cross-origin call (the preflight's answer lists them too, from the
+# template's Cors), and which answer headers its script may read.
+CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "X-FileSpin-Api-Key"]
+CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-Id"]
+CORS_ORIGIN_VARIABLE = "CORS_ALLOW_ORIGIN"
+
+
+class ApiCors(CORSConfig):
+    """Access-Control-Allow-Origin on every answer to a request with an allowed Origin.
+
+    The allowed origin (one origin, or "*") is the template's CorsAllowedOrigin, passed as
+    CORS_ALLOW_ORIGIN and read when an answer is built, not at import; unset, no CORS headers.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(allow_origin="*", allow_headers=CORS_ALLOW_HEADERS, expose_headers=CORS_EXPOSE_HEADERS)
+
+    def allowed_origin(self, extracted_origin: str | None) -> str | None:
+        allowed = os.environ.get(CORS_ORIGIN_VARIABLE, "").strip()
+        if not extracted_origin or not allowed:
+            return None
+        if allowed == "*":
+            return "*"
+        return extracted_origin if extracted_origin == allowed else None
+
+
+def cors() -> CORSConfig:
+    """For each function's resolver: `APIGatewayRestResolver(cors=cors())`."""
+    return ApiCors()
 
 
 def require_scope(app: APIGatewayRestResolver, scope: str) -> str:

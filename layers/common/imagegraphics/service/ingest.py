@@ -16,7 +16,7 @@ from imagegraphics.stores.assets import PENDING, READY, Asset, AssetStore
 from imagegraphics.stores.blobs import BlobInfo, BlobStore
 
 INCOMING = re.compile(r"incoming/([0-9a-f]{32})")
-GENERATED = re.compile(r"generated/([0-9a-f]{32})\.png")  # stores.assets.generated_key
+GENERATED = re.compile(r"generated/([0-9a-f]{32})\.(?:png|webp|jpg)")  # stores.assets.generated_key
 GONE = "the stored file was deleted"
 # Enough for the header of nearly every image (a JPEG's EXIF and ICC blocks come before its size);
 # when it is not, the whole object is read, still capped by the upload limit.
@@ -36,7 +36,7 @@ def ingest_notification(body: dict) -> list[str]:
         # Keys arrive URL-encoded in S3 notifications.
         key = unquote_plus(record["s3"]["object"]["key"])
         if event.startswith("ObjectCreated"):
-            outcomes.append(ingest_object(key))
+            outcomes.append(ingest_object(key, upload_request_id(record)))
         elif event.startswith("ObjectRemoved"):
             outcomes.append(object_removed(key))
     return outcomes
@@ -68,7 +68,15 @@ def object_removed(key: str) -> str:
     return gone.status
 
 
-def ingest_object(key: str) -> str:
+def upload_request_id(record: dict) -> str | None:
+    """An id for what this upload starts (a recipe's job), the same for every retry of its notification:
+    S3's id of the upload request (found in S3's and CloudTrail's logs), else the event's sequencer."""
+    found = (record.get("responseElements") or {}).get("x-amz-request-id") \
+        or (record.get("s3", {}).get("object") or {}).get("sequencer")
+    return f"ingest-{found}" if isinstance(found, str) and found else None
+
+
+def ingest_object(key: str, upload_request: str | None = None) -> str:
     """Decide the asset from the bytes now at `key`, unless its record already describes them.
 
     The presigned POST stays valid for a while, so the same key may be uploaded again after the asset
@@ -95,7 +103,7 @@ def ingest_object(key: str) -> str:
         if asset.status != PENDING and asset.etag == head.etag:
             if attempt == 0:  # a duplicated notification: the bytes were decided already
                 logger.info("asset already ingested", extra={"status": asset.status})
-            return asset.status
+            return _decided(asset, upload_request)
         try:
             asset = _decide(store, blobs, asset_id, head, settings)
         except NotFound:
@@ -104,6 +112,16 @@ def ingest_object(key: str) -> str:
         except Conflict:
             logger.info("uploaded again while being read; checking the newer upload")
         # Checked again: a newer upload may have landed after the bytes just decided were read.
+    return _decided(asset, upload_request)
+
+
+def _decided(asset: Asset, upload_request: str | None) -> str:
+    """A READY upload created with a recipe starts its job (once: a retried notification that finds
+    the asset decided finishes what an interrupted attempt began). REJECTED starts nothing."""
+    if asset.recipe and asset.status == READY and not asset.recipe_sent:
+        from imagegraphics.service.recipe_runs import run_recipe  # the request models load only then
+
+        run_recipe(asset, upload_request)
     return asset.status
 
 

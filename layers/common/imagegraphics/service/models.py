@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
 from imagegraphics.errors import InvalidRequest, detail
 from imagegraphics.imaging.types import CONTENT_TYPES
@@ -23,8 +23,11 @@ class CreateAsset(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     filename: Annotated[str, Field(min_length=1, max_length=MAX_FILENAME_CHARS)]
-    content_type: Annotated[str, AfterValidator(_image_type)]
+    content_type: Annotated[str, AfterValidator(_image_type),
+                            WithJsonSchema({"type": "string", "enum": sorted(ACCEPTED_CONTENT_TYPES)})]
     metadata: DynamoJson = Field(default_factory=dict)
+    # Beyond the public API: the tenant's recipe to run as a job once the upload is READY.
+    recipe: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,30}$")] | None = None
 
 
 def parse_body(model: type[BaseModel], body: dict) -> BaseModel:

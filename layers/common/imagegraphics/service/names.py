@@ -24,12 +24,13 @@ def output_name(entry: AssetEntry, filename_of: Callable[[str], str | None]) -> 
         return d.conversion_name
     if d.add_as_conversion or not d.create_asset:
         return d.conversion_name_or_default
-    return new_asset_filename(filename_of(entry.asset_id), entry.asset_id)
+    return new_asset_filename(filename_of(entry.asset_id), entry.asset_id, d.extension)
 
 
-def new_asset_filename(filename: str | None, source_asset_id: str) -> str:
-    """The filename of an asset a job creates: its source's, as a PNG (the source's id when it has none)."""
-    return f"{PurePosixPath(filename or source_asset_id).stem}.png"
+def new_asset_filename(filename: str | None, source_asset_id: str, extension: str = "png") -> str:
+    """The filename of an asset a job creates: its source's, in the output format (png, webp or
+    jpg; the source's id when it has none)."""
+    return f"{PurePosixPath(filename or source_asset_id).stem}.{extension}"
 
 
 def failed_name(entry: AssetEntry, tenant: str, assets: AssetStore) -> str:

@@ -25,6 +25,7 @@ from imagegraphics.stores.assets import AssetStore, derive_metadata, derived_ass
 from imagegraphics.stores.conversions import conversion_key
 from imagegraphics.stores.blobs import BlobStore
 from imagegraphics.stores.jobs import ERROR, OK, QUEUED, JobStore
+from imagegraphics.service.webhooks import notify_if_finished
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def save_output(job_id: int, index: int, tenant: str, entry: AssetEntry, result:
     if d.add_as_conversion or not d.create_asset:
         # add_as_conversion wins over create_asset: the public API ignores metadata with it.
         name = d.conversion_name_or_default
-        key = conversion_key(entry.asset_id, name, job_id, index)
+        key = conversion_key(entry.asset_id, name, job_id, index, d.extension)
         blobs.put_bytes(key, result.data, result.content_type)
         written = assets.conversions.put(entry.asset_id, name=name, s3_key=key, content_type=result.content_type,
                                          width=result.width, height=result.height, job_id=job_id)
@@ -82,8 +83,8 @@ def save_output(job_id: int, index: int, tenant: str, entry: AssetEntry, result:
                                inherit_fields=meta.inherit_fields if meta else None,
                                data=meta.data if meta else None, mode=d.mode)
     new_id = derived_asset_id(job_id, index)  # the same on a retry, so no duplicate asset appears
-    key = generated_key(new_id)
-    filename = new_asset_filename(source.filename, source.asset_id)
+    key = generated_key(new_id, d.extension)
+    filename = new_asset_filename(source.filename, source.asset_id, d.extension)
     blobs.put_bytes(key, result.data, result.content_type)
     try:
         assets.create_derived_asset(tenant, asset_id=new_id, source_asset_id=source.asset_id, job_id=job_id,
@@ -139,6 +140,7 @@ def process_job_message(message: dict) -> dict:
         logger.warning("message for an unknown job or asset dropped")
         return {"outcome": "dropped"}
     if job.status != QUEUED:
+        notify_if_finished(job)  # a retry after the webhook could not be queued
         return {"outcome": "finished-before"}
     settings = get_settings()
     blobs = BlobStore.from_settings(settings)
@@ -162,6 +164,7 @@ def process_job_message(message: dict) -> dict:
                                     error_code=getattr(exc, "code", None))
         if recorded.recorded:
             count(ASSETS_FAILED)
+        notify_if_finished(recorded.job)
         return {"outcome": ERROR, "job_status": recorded.job.status}
     elapsed_ms = (time.perf_counter() - started) * 1000
     recorded = jobs.record_item(msg.job_id, msg.index, asset_id=msg.asset_id, outcome=OK, name=saved.name,
@@ -171,4 +174,5 @@ def process_job_message(message: dict) -> dict:
         milliseconds(PROCESSING_MS, elapsed_ms)
     logger.info("asset processed", extra={"ms": round(elapsed_ms), "timings": result.timings,
                                           "notes": result.notes, "job_status": recorded.job.status})
+    notify_if_finished(recorded.job)
     return {"outcome": OK, "job_status": recorded.job.status}

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from imagegraphics.api import JobError, JobOutput, JobProgress, JobStatusResponse
+from imagegraphics.api.models import WebhookDelivery
 from imagegraphics.errors import InvalidRequest, detail
 from imagegraphics.observability import logger
 from imagegraphics.stores.blobs import BlobStore
-from imagegraphics.stores.jobs import OK, JobStore
+from imagegraphics.stores.jobs import OK, Job, JobStore
 
 
 def parse_job_id(raw: str) -> int:
@@ -43,4 +44,13 @@ def describe_job(tenant: str, raw_job_id: str) -> dict:
                              failed=len(error)),
         created_at=job.created_at,
         finished_at=job.finished_at,
+        webhook=webhook_view(job),
     ).body()
+
+
+def webhook_view(job: Job) -> WebhookDelivery | None:
+    if not job.webhook_url:
+        return None
+    return WebhookDelivery(url=job.webhook_url, status=job.webhook_status or "PENDING",
+                           attempts=job.webhook_attempts, last_status=job.webhook_last_status,
+                           last_error=job.webhook_last_error)

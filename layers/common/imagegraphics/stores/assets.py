@@ -37,8 +37,8 @@ def incoming_key(asset_id: str) -> str:
     return f"incoming/{asset_id}"
 
 
-def generated_key(asset_id: str) -> str:
-    return f"generated/{asset_id}.png"
+def generated_key(asset_id: str, extension: str = "png") -> str:
+    return f"generated/{asset_id}.{extension}"
 
 
 def derive_metadata(source: dict[str, Any] | None, *, inherit: bool, inherit_fields: list[str] | None,
@@ -70,6 +70,11 @@ class Asset:
     source_asset_id: str | None = None
     job_id: int | None = None
     etag: str | None = None  # of the uploaded bytes the record describes (set at ingest)
+    recipe: str | None = None  # the recipe to run once the upload is READY
+    recipe_job_id: int | None = None  # the job that recipe started (claimed before the job exists)
+    recipe_sent: bool = False  # that job's messages have been sent
+    recipe_error: str | None = None  # why the recipe could not start a job
+    request_id: str | None = None  # of the API request that created it: the recipe's job logs under it
     created_at: str = ""
     updated_at: str = ""
 
@@ -105,12 +110,13 @@ class AssetStore:
         return cls(settings.table_name, aws.client("dynamodb", settings))
 
     def create_pending(self, tenant: str, *, filename: str | None, content_type: str | None,
-                       metadata: dict[str, Any] | None = None, asset_id: str | None = None) -> Asset:
+                       metadata: dict[str, Any] | None = None, asset_id: str | None = None,
+                       recipe: str | None = None, request_id: str | None = None) -> Asset:
         asset_id = asset_id or new_asset_id()
         now = aws.now_iso()
         asset = Asset(asset_id=asset_id, tenant=tenant, status=PENDING, s3_key=incoming_key(asset_id),
                       filename=filename, content_type=content_type, metadata=dict(metadata or {}),
-                      created_at=now, updated_at=now)
+                      recipe=recipe, request_id=request_id, created_at=now, updated_at=now)
         self._put_new(asset)
         return asset
 

@@ -13,10 +13,11 @@ from botocore.exceptions import ClientError
 from imagegraphics.stores import aws
 
 
-def conversion_key(asset_id: str, name: str, job_id: int, index: int) -> str:
+def conversion_key(asset_id: str, name: str, job_id: int, index: int, extension: str = "png") -> str:
     """Each job's conversion has its own object: replacing a conversion never rewrites the bytes an
-    earlier job's status URL or the current record names, and a redelivery rewrites the same key."""
-    return f"conversions/{asset_id}/{name}/{job_id}-{index}.png"
+    earlier job's status URL or the current record names, and a redelivery rewrites the same key.
+    The extension follows the output format (png, webp or jpg)."""
+    return f"conversions/{asset_id}/{name}/{job_id}-{index}.{extension}"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from imagegraphics.settings import Settings, get_settings
 from imagegraphics.stores import aws
 
 QUEUED, OK, ERROR = "QUEUED", "OK", "ERROR"
+# Webhook delivery states (job.webhook_status)
+PENDING, DELIVERED, FAILED = "PENDING", "DELIVERED", "FAILED"
 NOT_QUEUED = "the asset could not be queued for processing"
 _COUNTER_KEY = {"pk": {"S": "COUNTER"}, "sk": {"S": "JOB"}}
 
@@ -35,6 +37,14 @@ class Job:
     created_at: str
     finished_at: str | None = None
     expires_at: int | None = None
+    # The request's webhook, when it named one: where and how its delivery went.
+    webhook_url: str | None = None
+    webhook_status: str | None = None  # PENDING until delivered, or FAILED after the last attempt
+    webhook_attempts: int = 0
+    webhook_last_status: int | None = None  # the receiver's HTTP status on the last attempt
+    webhook_last_error: str | None = None  # why the last attempt failed, when it did
+    webhook_delivery_id: str | None = None  # X-ImageGraphics-Delivery, the same on every attempt
+    webhook_queued: bool = False  # the delivery message has been sent
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -94,14 +104,16 @@ class JobStore:
         return int(answer["Attributes"]["value"]["N"])
 
     def create_job(self, tenant: str, request: dict[str, Any] | str, total: int,
-                   job_id: int | None = None) -> Job:
-        """A QUEUED job expecting `total` asset outcomes; its id comes from the counter by default."""
+                   job_id: int | None = None, webhook_url: str | None = None) -> Job:
+        """A QUEUED job expecting `total` asset outcomes; its id comes from the counter by default.
+        With `webhook_url`, its delivery starts PENDING."""
         if total < 1:
             raise ValueError("a job needs at least one asset")
         job = Job(job_id=job_id if job_id is not None else self.next_job_id(), tenant=tenant,
                   status=QUEUED, request=request if isinstance(request, str) else json.dumps(request),
                   total=total, remaining=total, succeeded=0, failed=0, created_at=aws.now_iso(),
-                  expires_at=aws.now_epoch() + self.ttl_days * 86400)
+                  expires_at=aws.now_epoch() + self.ttl_days * 86400, webhook_url=webhook_url,
+                  webhook_status=PENDING if webhook_url else None)
         values = {k: getattr(job, k) for k in Job.__dataclass_fields__}
         try:
             self.dynamodb.put_item(TableName=self.table_name,

@@ -30,7 +30,20 @@ def hash_key(key: str) -> str:
 
 
 def _item_key(key: str) -> dict[str, Any]:
-    return {"pk": {"S": f"KEY#{hash_key(key)}"}, "sk": {"S": "KEY"}}
+    return _hash_item_key(hash_key(key))
+
+
+def _hash_item_key(key_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"KEY#{key_id}"}, "sk": {"S": "KEY"}}
+
+
+class KeyInfo(NamedTuple):
+    """A stored key, without its plaintext: its id (the SHA-256 hex of the key), tenant and scopes."""
+
+    key_id: str
+    tenant: str
+    scopes: tuple[str, ...]
+    created_at: str | None
 
 
 class ApiKeyStore:
@@ -80,5 +93,33 @@ class ApiKeyStore:
 
     def revoke(self, key: str) -> bool:
         """Delete the key; True when it existed."""
-        answer = self.dynamodb.delete_item(TableName=self.table_name, Key=_item_key(key), ReturnValues="ALL_OLD")
+        return self.revoke_id(hash_key(key))
+
+    def revoke_id(self, key_id: str, tenant: str | None = None) -> bool:
+        """Delete the key whose id (SHA-256 hex) this is, for when the plaintext is gone; with `tenant`,
+        only if the key is that tenant's. True when a key was deleted."""
+        request: dict[str, Any] = {"TableName": self.table_name, "Key": _hash_item_key(key_id.lower()),
+                                   "ReturnValues": "ALL_OLD"}
+        if tenant is not None:
+            request |= {"ConditionExpression": "tenant = :tenant",
+                        "ExpressionAttributeValues": {":tenant": {"S": tenant}}}
+        try:
+            answer = self.dynamodb.delete_item(**request)
+        except ClientError as exc:
+            if aws.is_condition_failure(exc):
+                return False  # no such key, or another tenant's
+            raise
         return bool(answer.get("Attributes"))
+
+    def list_keys(self, tenant: str) -> list[KeyInfo]:
+        """The tenant's keys, oldest first. A Scan of the key items: for the operator's tool, not a request."""
+        pages = self.dynamodb.get_paginator("scan").paginate(
+            TableName=self.table_name, FilterExpression="begins_with(pk, :key) AND sk = :sk AND tenant = :tenant",
+            ExpressionAttributeValues={":key": {"S": "KEY#"}, ":sk": {"S": "KEY"}, ":tenant": {"S": tenant}})
+        found = []
+        for page in pages:
+            for item in page.get("Items", []):
+                values = aws.from_item(item)
+                found.append(KeyInfo(values["pk"].removeprefix("KEY#"), values["tenant"],
+                                     tuple(values.get("scopes") or ()), values.get("created_at")))
+        return sorted(found, key=lambda k: (k.created_at or "", k.key_id))

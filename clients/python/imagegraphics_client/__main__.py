@@ -1,0 +1,5 @@
+import sys
+
+from imagegraphics_client.cli import main
+
+sys.exit(main())

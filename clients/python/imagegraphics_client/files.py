@@ -1,0 +1,71 @@
+"""Local files: what type an image is before upload, and where a job's output is written."""
+from __future__ import annotations
+
+import mimetypes
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from imagegraphics_client.errors import UsageError
+
+# The types POST /api/v1/assets accepts, told by their first bytes (a misnamed file still uploads right).
+_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"BM", "image/bmp"),
+)
+ACCEPTED = frozenset({"image/jpeg", "image/png", "image/gif", "image/tiff", "image/bmp", "image/webp"})
+EXTENSIONS = {"image/png": "png", "image/webp": "webp", "image/jpeg": "jpg", "image/gif": "gif",
+              "image/tiff": "tiff", "image/bmp": "bmp"}
+_SAME_EXTENSION = {"jpeg": "jpg", "tif": "tiff"}
+_ASSET_ID = re.compile(r"^[0-9a-f]{32}$")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:]")
+
+
+def content_type(path: Path, head: bytes) -> str:
+    """The image type from the file's first bytes, else its extension; UsageError for anything else."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    guessed = mimetypes.guess_type(path.name)[0]
+    if guessed in ACCEPTED:
+        return guessed
+    raise UsageError(f"{path}: not an image the API accepts (JPEG, PNG, WebP, GIF, TIFF, BMP)")
+
+
+def read_image(path: Path) -> tuple[bytes, str]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    return data, content_type(path, data[:16])
+
+
+def extension(url: str, response_type: str | None = None) -> str:
+    """png/webp/jpg...: from the object's name in the URL, else from the download's Content-Type."""
+    suffix = Path(urlsplit(url).path).suffix.lower().lstrip(".")
+    suffix = _SAME_EXTENSION.get(suffix, suffix)
+    if suffix in EXTENSIONS.values():
+        return suffix
+    kind = (response_type or "").split(";")[0].strip().lower()
+    return EXTENSIONS.get(kind, "bin")
+
+
+def output_path(out: Path, asset_id: str, name: str, ext: str) -> Path:
+    """`<out>/<asset_id>/<name>.<ext>`; names come from the server, so they are made safe as file names."""
+    folder = asset_id if _ASSET_ID.match(asset_id) else _safe(asset_id) or "asset"
+    stem = _safe(name) or "output"
+    current = stem.rsplit(".", 1)[1].lower() if "." in stem else ""
+    if _SAME_EXTENSION.get(current, current) != ext:  # "photo.png" as a new asset's name stays photo.png
+        stem = f"{stem}.{ext}"
+    return out / folder / stem
+
+
+def _safe(name: str) -> str:
+    return _UNSAFE.sub("_", name).strip().lstrip(".")[:200]

@@ -1,0 +1,101 @@
+"""Recipes: a saved request for one asset, run on every upload created with its name.
+
+A recipe is validated by the request's own rules: it is checked as the request it becomes, with a
+stand-in asset, and each error is reported where the client wrote it (`options...`, `operations...`).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from imagegraphics.api.recipes import RecipeList, RecipeResponse
+from imagegraphics.errors import Conflict, InvalidRequest, NotFound, detail
+from imagegraphics.observability import logger
+from imagegraphics.request import parse_request
+from imagegraphics.service.references import asset_references, drawn_references
+from imagegraphics.service.submit import request_limits
+from imagegraphics.stores.assets import READY, AssetStore
+from imagegraphics.stores.recipes import Recipe, RecipeStore
+
+NAME = re.compile(r"[A-Za-z0-9_-]{1,30}")
+MESSAGE = "invalid recipe"
+KEYS = ("operations", "options", "webhook")
+_STAND_IN = "0" * 32  # the asset a recipe is checked with; no asset id is ever all zeros
+
+
+def check_name(name: str) -> str:
+    if not NAME.fullmatch(name):
+        raise InvalidRequest("invalid recipe name",
+                             [detail(("name",), "must be 1 to 30 characters of letters, digits, '_' and '-'")])
+    return name
+
+
+def request_for(asset_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The Image Graphics request a recipe makes for one asset."""
+    request = {"assets": [{asset_id: {"options": body.get("options", {})}}], "operations": body.get("operations")}
+    if body.get("webhook") is not None:
+        request["webhook"] = body["webhook"]
+    return request
+
+
+def _located(loc: list) -> list:
+    """A location in the stand-in request → the same place in the recipe body."""
+    if loc[:3] == ["assets", 0, _STAND_IN]:
+        return ["options", *loc[4:]] if loc[3:4] == ["options"] else ["options"]
+    return loc
+
+
+def validate(tenant: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The recipe as it will be stored, or InvalidRequest / NotFound / Conflict naming each problem."""
+    unknown = [detail((key,), f"unknown key; valid keys are {', '.join(KEYS)}") for key in body if key not in KEYS]
+    missing = [] if "operations" in body else [detail(("operations",), "required")]
+    if unknown or missing:
+        raise InvalidRequest(MESSAGE, missing + unknown)
+    try:
+        req = parse_request(request_for(_STAND_IN, body), request_limits())
+    except InvalidRequest as exc:
+        raise InvalidRequest(MESSAGE, [detail(_located(e["loc"]), e["msg"]) for e in exc.errors]) from None
+    # The images the recipe draws (backgrounds, graphics, borders) must be there when it runs.
+    refs = [(_located(list(loc)), a) for loc, a in asset_references(req) if a != _STAND_IN]
+    records = AssetStore.from_settings().find_states(a for _, a in refs)
+    missing = [detail(loc, f"asset {a} not found") for loc, a in refs
+               if records[a] is None or records[a].tenant != tenant]
+    if missing:
+        raise NotFound("referenced assets not found", missing)
+    not_ready = [detail(loc, f"asset {a} is {records[a].status}, not READY")
+                 for loc, a in drawn_references([(tuple(loc), a) for loc, a in refs]) if records[a].status != READY]
+    if not_ready:
+        raise Conflict("referenced assets are not READY", not_ready)
+    return {key: body[key] for key in KEYS if body.get(key) is not None}
+
+
+def view(recipe: Recipe) -> dict:
+    body = recipe.payload
+    return RecipeResponse(name=recipe.name, operations=body["operations"], options=body.get("options", {}),
+                          webhook=body.get("webhook"), created_at=recipe.created_at,
+                          updated_at=recipe.updated_at).body()
+
+
+def put_recipe(tenant: str, name: str, body: dict[str, Any]) -> dict:
+    check_name(name)
+    stored = RecipeStore.from_settings().put(tenant, name, validate(tenant, body))
+    logger.info("recipe saved", extra={"recipe": name})
+    return view(stored)
+
+
+def get_recipe(tenant: str, name: str) -> dict:
+    check_name(name)
+    return view(RecipeStore.from_settings().get(tenant, name))
+
+
+def list_recipes(tenant: str) -> dict:
+    return RecipeList(recipes=[RecipeResponse.model_validate(view(r))
+                               for r in RecipeStore.from_settings().list(tenant)]).body()
+
+
+def delete_recipe(tenant: str, name: str) -> None:
+    check_name(name)
+    if not RecipeStore.from_settings().delete(tenant, name):
+        raise NotFound(f"recipe {name} not found", [detail(("name",), "not found")])
+    logger.info("recipe deleted", extra={"recipe": name})
+

@@ -1,0 +1,195 @@
+"""Recipes: the routes, tenant isolation, and one job per upload created with a recipe."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from integration_support import jpeg, png
+
+from imagegraphics.service import recipe_runs
+
+
+def _put(stack, name: str, body: dict, tenant: str = "dev") -> tuple[int, dict]:
+    event = stack.event("apigw_put_recipe", tenant=tenant)
+    event["pathParameters"] = {"name": name}
+    event["path"] = f"/api/v1/recipes/{name}"
+    event["body"] = json.dumps(body)
+    return stack.respond("tenant", event)
+
+
+def _named(stack, event_name: str, name: str, tenant: str = "dev") -> tuple[int, dict | None]:
+    event = stack.event(event_name, tenant=tenant)
+    event["pathParameters"] = {"name": name}
+    event["path"] = f"/api/v1/recipes/{name}"
+    answer = stack.invoke("tenant", event)
+    return answer["statusCode"], json.loads(answer["body"]) if answer.get("body") else None
+
+
+RECIPE = {"operations": [{"bg_add": {"options": {"color": "#ffffff"}}}],
+          "options": {"canvas": {"size": {"width": 40, "height": 30}, "color": "#00ff00"},
+                      "disposition": {"add_as_conversion": True, "conversion_name": "framed"}}}
+
+
+def _recipe(border: str) -> dict:
+    return {"operations": [{"border_add": {"options": {"image_id": border}}}], "options": RECIPE["options"]}
+
+
+@pytest.fixture
+def border(stack) -> str:
+    return stack.ready("dev", png((40, 30), (0, 0, 255, 255)))
+
+
+def _create_asset(stack, recipe: str | None, tenant: str = "dev") -> tuple[int, dict]:
+    event = stack.event("apigw_post_asset_with_recipe", tenant=tenant)
+    body = json.loads(event["body"])
+    if recipe is None:
+        body.pop("recipe")
+    else:
+        body["recipe"] = recipe
+    event["body"] = json.dumps(body)
+    return stack.respond("assets", event)
+
+
+def _ingest(stack, asset_id: str) -> dict:
+    return stack.invoke("ingest", stack.event("sqs_s3_object_created", ids={"asset": asset_id, "background": asset_id}))
+
+
+def _upload(stack, recipe: str, data: bytes | None = None) -> str:
+    code, created = _create_asset(stack, recipe)
+    assert code == 201, created
+    stack.blobs.put_bytes(f"incoming/{created['asset_id']}", data if data is not None else jpeg((60, 40)), "image/jpeg")
+    return created["asset_id"]
+
+
+def test_put_get_list_delete(stack, border):
+    code, stored = _put(stack, "framed", _recipe(border))
+    assert code == 200, stored
+    assert stored["name"] == "framed" and stored["operations"] == _recipe(border)["operations"]
+    assert stored["options"] == RECIPE["options"] and "webhook" not in stored
+    assert _named(stack, "apigw_get_recipe", "framed") == (200, stored)
+    _put(stack, "another", _recipe(border))
+    code, listed = stack.call("tenant", "apigw_list_recipes")
+    assert code == 200 and [r["name"] for r in listed["recipes"]] == ["another", "framed"]
+    code, replaced = _put(stack, "framed", {**_recipe(border), "options": {}})
+    assert replaced["options"] == {} and replaced["created_at"] == stored["created_at"]
+    assert _named(stack, "apigw_delete_recipe", "framed") == (204, None)
+    assert _named(stack, "apigw_get_recipe", "framed")[0] == 404
+    assert _named(stack, "apigw_delete_recipe", "framed")[0] == 404
+
+
+def test_another_tenants_recipe_is_not_found_and_not_overwritten(stack, border):
+    _put(stack, "framed", _recipe(border))
+    assert _named(stack, "apigw_get_recipe", "framed", tenant="acme")[0] == 404
+    assert _named(stack, "apigw_delete_recipe", "framed", tenant="acme")[0] == 404
+    assert stack.call("tenant", "apigw_list_recipes", tenant="acme")[1] == {"recipes": []}
+    # acme's recipe of the same name is its own; dev's is untouched.
+    assert _put(stack, "framed", RECIPE, tenant="acme")[0] == 200
+    assert _named(stack, "apigw_get_recipe", "framed")[1]["operations"] == _recipe(border)["operations"]
+    # ...and an upload of acme's cannot use dev's recipe (acme's border image is not acme's either).
+    assert _put(stack, "dev-only", _recipe(border), tenant="dev")[0] == 200
+    code, body = _create_asset(stack, "dev-only", tenant="acme")
+    assert code == 404 and body["errors"] == [{"loc": ["recipe"], "msg": "no recipe named 'dev-only'"}]
+    code, body = _put(stack, "uses-devs-border", _recipe(border), tenant="acme")
+    assert code == 404 and body["errors"][0]["loc"] == ["operations", 0, "border_add", "options", "image_id"]
+
+
+@pytest.mark.parametrize("body, loc, rule", [
+    ({"operations": []}, ["operations"], "at least one operation"),
+    ({"options": {}}, ["operations"], "required"),
+    ({**RECIPE, "assets": []}, ["assets"], "unknown key"),
+    ({**RECIPE, "options": {"crop": {"left": 5, "top": 0, "right": 2, "bottom": 3}}}, ["options", "crop", "right"], "greater than left"),
+    ({**RECIPE, "options": {"disposition": {"add_as_conversion": True, "conversion_name": "a b"}}},
+     ["options", "disposition", "conversion_name"], "1 to 30 characters"),
+    ({**RECIPE, "options": []}, ["options"], "must be an object"),
+    ({**RECIPE, "operations": [{"bg_paint": {}}]}, ["operations", 0, "bg_paint"], ""),
+    ({**RECIPE, "webhook": {"url": "http://hooks.example.com"}}, ["webhook", "url"], "https"),
+])
+def test_invalid_recipes_are_400_at_the_location_in_the_recipe(stack, body, loc, rule):
+    code, answer = _put(stack, "bad", body)
+    assert code == 400, answer
+    assert any(e["loc"] == loc and rule in e["msg"] for e in answer["errors"]), answer["errors"]
+    assert _named(stack, "apigw_get_recipe", "bad")[0] == 404
+
+
+def test_a_bad_name_is_400_and_unknown_recipe_on_upload_is_404(stack):
+    code, body = _put(stack, "no spaces", RECIPE)
+    assert code == 400 and body["errors"][0]["loc"] == ["name"]
+    code, body = _create_asset(stack, "missing")
+    assert code == 404 and body["errors"] == [{"loc": ["recipe"], "msg": "no recipe named 'missing'"}]
+    code, body = _create_asset(stack, "not a name!")
+    assert code == 400 and body["errors"][0]["loc"] == ["recipe"]
+    assert stack.count_items("ASSET#") == 0
+
+
+def test_ready_upload_starts_one_job_and_a_redelivered_notification_no_second(stack, border):
+    _put(stack, "framed", _recipe(border))
+    asset_id = _upload(stack, "framed")
+    assert stack.call("assets", "apigw_get_asset", ids={"asset": asset_id})[1]["recipe"] == "framed"
+    assert _ingest(stack, asset_id) == {"batchItemFailures": []}
+    code, asset = stack.call("assets", "apigw_get_asset", ids={"asset": asset_id})
+    job_id = asset["recipe_job_id"]
+    assert asset["status"] == "READY" and isinstance(job_id, int)
+    job = stack.jobs.get_job("dev", job_id)
+    # The request the submit route would have taken for this asset.
+    assert job.payload == {"assets": [{asset_id: {"options": RECIPE["options"]}}],
+                           "operations": _recipe(border)["operations"]}
+    [message] = stack.job_messages()
+    assert json.loads(message["Body"])["job_id"] == job_id
+    _ingest(stack, asset_id)  # the same notification again
+    assert stack.count_items("JOB#") == 1 and stack.job_messages() == []
+    assert stack.assets.find(asset_id).recipe_job_id == job_id
+
+
+def test_an_ingest_interrupted_after_the_claim_resumes_with_the_same_job(stack, border, monkeypatch):
+    _put(stack, "framed", _recipe(border))
+    asset_id = _upload(stack, "framed")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the function stopped here")
+
+    monkeypatch.setattr(recipe_runs, "start_job", crash)
+    with pytest.raises(Exception, match="failed processing"):  # the batch goes back to the queue
+        _ingest(stack, asset_id)
+    claimed = stack.assets.find(asset_id)
+    assert claimed.status == "READY" and claimed.recipe_job_id and not claimed.recipe_sent
+    monkeypatch.undo()
+    _ingest(stack, asset_id)
+    asset = stack.call("assets", "apigw_get_asset", ids={"asset": asset_id})[1]
+    assert asset["recipe_job_id"] == claimed.recipe_job_id and stack.count_items("JOB#") == 1
+    assert len(stack.job_messages()) == 1
+
+
+def test_a_rejected_upload_starts_no_job(stack, border):
+    _put(stack, "framed", _recipe(border))
+    asset_id = _upload(stack, "framed", b"not an image at all" * 10)
+    _ingest(stack, asset_id)
+    asset = stack.call("assets", "apigw_get_asset", ids={"asset": asset_id})[1]
+    assert asset["status"] == "REJECTED" and "recipe_job_id" not in asset
+    assert stack.count_items("JOB#") == 0 and stack.job_messages() == []
+
+
+def test_a_recipe_deleted_or_broken_before_ready_is_reported_on_the_asset(stack, border):
+    _put(stack, "framed", _recipe(border))
+    gone, broken = _upload(stack, "framed"), None
+    _named(stack, "apigw_delete_recipe", "framed")
+    _ingest(stack, gone)
+    asset = stack.call("assets", "apigw_get_asset", ids={"asset": gone})[1]
+    assert asset["status"] == "READY" and "deleted" in asset["recipe_error"] and "recipe_job_id" not in asset
+    _put(stack, "framed", _recipe(border))
+    broken = _upload(stack, "framed")
+    stack.assets.dynamodb.delete_item(TableName=stack.resources["TABLE_NAME"],
+                                      Key={"pk": {"S": f"ASSET#{border}"}, "sk": {"S": "ASSET"}})
+    _ingest(stack, broken)
+    asset = stack.call("assets", "apigw_get_asset", ids={"asset": broken})[1]
+    assert f"asset {border} not found" in asset["recipe_error"] and "recipe_job_id" not in asset
+    assert stack.count_items("JOB#") == 0
+
+
+def test_recipe_routes_check_their_scopes(stack):
+    event = stack.event("apigw_list_recipes")
+    event["requestContext"]["authorizer"]["scopes"] = "assets:read"
+    code, body = stack.respond("tenant", event)
+    assert code == 403 and "recipes:read" in body["message"]
+    event = stack.event("apigw_put_recipe")
+    event["requestContext"]["authorizer"]["scopes"] = "recipes:read"
+    assert stack.respond("tenant", event)[0] == 403
