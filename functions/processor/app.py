@@ -1,4 +1,7 @@
 """Jobs queue -> render one asset per message, once; partial batch failures go back to the queue."""
+from imagegraphics import startup
+
+startup.before_imports()  # the process renders: settings that must precede the engine's imports
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -7,6 +10,8 @@ from imagegraphics.observability import follow_request, logger, metrics, tracer
 from imagegraphics.service.idempotency import run_once
 from imagegraphics.service.messages import request_id_of
 from imagegraphics.service.processing import process_job_message
+
+startup.imports_done()
 
 processor = BatchProcessor(event_type=EventType.SQS)
 _context: dict = {}

@@ -33,7 +33,28 @@ CONFIG = SchemathesisConfig.from_dict({
     # of requests for the Image Graphics request alone.
     "phases": {"examples": {"enabled": False}, "coverage": {"enabled": False}, "stateful": {"enabled": False}},
 })
-schema = schemathesis.openapi.from_path(ROOT / "openapi.json", config=CONFIG)
+
+
+def fuzzed_document() -> dict:
+    """openapi.json with each request body's schema written in place of its `$ref` (same rules).
+
+    Schemathesis 4.32 drops a contradictory branch of a mutated array (say `operations` made to hold
+    an element no operation schema admits) only where the array is not reached through a `$ref`;
+    behind the body's `$ref` the empty branch raises "Cannot generate an array with 1 demanded
+    elements" instead, on some seeds only, so the run passed or failed as the document changed.
+    """
+    document = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
+    components = document["components"]["schemas"]
+    for route in document["paths"].values():
+        for operation in route.values():
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                ref = media.get("schema", {}).get("$ref", "")
+                if ref.startswith("#/components/schemas/"):
+                    media["schema"] = components[ref.rsplit("/", 1)[1]]
+    return document
+
+
+schema = schemathesis.openapi.from_dict(fuzzed_document(), config=CONFIG)
 
 # Not positive_data_acceptance: some rules span fields (bg_remove before bg_add, a position that fits)
 # and are the handlers' to check, so a request the document allows may still be a 400.

@@ -1,6 +1,6 @@
 """Over HTTP on the local stack: every answer names its request (X-Request-Id, and request_id in error
 bodies), the browser's preflight needs no key, refusals carry CORS headers and the template's bodies,
-and the processor logs a job under the id of the request that submitted it."""
+and the processor and the webhook function log a job under the id of the request that submitted it."""
 from __future__ import annotations
 
 import json
@@ -13,6 +13,7 @@ import requests
 from local.client import JOBS
 from local.gatewayresponses import render
 from local.template import load_template, parse_api
+from tests.receiver import Receiver
 
 pytestmark = pytest.mark.e2e
 
@@ -95,19 +96,22 @@ def _log_lines(stack) -> list[dict]:
     return lines
 
 
-def test_the_processor_logs_a_job_under_the_id_of_the_request_that_submitted_it(stack, alpha, portrait):
-    submitted = alpha.call("POST", JOBS, expect=200, json={
-        "assets": [{portrait: {"options": {}}}], "operations": [{"bg_add": {"options": {"color": "#102030"}}}]})
-    request_id, job_id = _request_id(submitted), submitted.json()["job_id"]
-    assert alpha.wait_job(job_id)["status"] == "OK"
-    deadline = time.monotonic() + 10
-    while True:
-        mine = [line for line in _log_lines(stack) if line.get("correlation_id") == request_id]
-        seen = {(line.get("function_name"), line.get("message")) for line in mine}
-        if ("ProcessorFunction", "asset processed") in seen or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    # One id from the authorizer through the submit to the render in another process.
+def test_the_processor_and_webhook_log_a_job_under_the_id_of_the_request_that_submitted_it(stack, alpha, portrait):
+    with Receiver() as receiver:
+        submitted = alpha.call("POST", JOBS, expect=200, json={
+            "assets": [{portrait: {"options": {}}}], "operations": [{"bg_add": {"options": {"color": "#102030"}}}],
+            "webhook": {"url": receiver.url}})
+        request_id, job_id = _request_id(submitted), submitted.json()["job_id"]
+        assert alpha.wait_job(job_id)["status"] == "OK"
+        deadline = time.monotonic() + 20
+        while True:
+            mine = [line for line in _log_lines(stack) if line.get("correlation_id") == request_id]
+            seen = {(line.get("function_name"), line.get("message")) for line in mine}
+            if ("WebhookFunction", "webhook delivered") in seen or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    # One id from the authorizer through the submit to the render and the webhook, in other processes.
     assert {("AuthorizerFunction", "authorized"), ("SubmitFunction", "job submitted"),
-            ("ProcessorFunction", "asset processed")} <= seen, seen
+            ("ProcessorFunction", "asset processed"), ("ProcessorFunction", "webhook queued"),
+            ("WebhookFunction", "webhook delivered")} <= seen, seen
     assert all(line.get("job_id") in (None, job_id) for line in mine)

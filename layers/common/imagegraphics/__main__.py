@@ -1,3 +1,9 @@
+from imagegraphics import startup
+
+startup.before_imports()  # a process of its own: settings that must precede the engine's imports
 from imagegraphics.cli import main
 
-raise SystemExit(main())
+startup.imports_done()
+code = main()
+startup.before_exit()
+raise SystemExit(code)

@@ -60,8 +60,8 @@ def notify_if_finished(job: Job) -> bool:
     webhooks = JobWebhookStore.from_settings()
     delivery_id = webhooks.delivery_id(job.job_id, str(uuid.uuid4()))
     message = {"job_id": job.job_id, "tenant": job.tenant, "delivery_id": delivery_id}
-    if request_id():  # the job's request id (its message's): the webhook function logs under it
-        message["request_id"] = request_id()
+    if (request := request_id()) is not None:  # the job's (its message's): the webhook function logs under it
+        message["request_id"] = request
     DeliveryQueue.from_settings().send(message)
     webhooks.mark_queued(job.job_id)
     logger.info("webhook queued", extra={"job_id": job.job_id, "delivery_id": delivery_id})

@@ -15,7 +15,6 @@ from typing import Any, Iterable, Literal
 from botocore.exceptions import ClientError
 
 from imagegraphics.errors import Conflict, NotFound, RecordRefused, ServiceUnavailable
-from imagegraphics.settings import Settings, get_settings
 from imagegraphics.stores import aws
 from imagegraphics.stores.conversions import ConversionStore
 
@@ -98,16 +97,10 @@ def _key(asset_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"ASSET#{asset_id}"}, "sk": {"S": "ASSET"}}
 
 
-class AssetStore:
+class AssetStore(aws.TableStore):
     def __init__(self, table_name: str, dynamodb: Any):
-        self.table_name = table_name
-        self.dynamodb = dynamodb
+        super().__init__(table_name, dynamodb)
         self.conversions = ConversionStore(table_name, dynamodb)
-
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> "AssetStore":
-        settings = settings or get_settings()
-        return cls(settings.table_name, aws.client("dynamodb", settings))
 
     def create_pending(self, tenant: str, *, filename: str | None, content_type: str | None,
                        metadata: dict[str, Any] | None = None, asset_id: str | None = None,

@@ -9,7 +9,7 @@ import threading
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Callable, Protocol, Self, TypeVar
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -56,6 +56,20 @@ def client(service: str, settings: Settings | None = None) -> Any:
                 config=Config(**options),
             )
         return _clients[cache_key]
+
+
+
+class TableStore:
+    """A store kept in the service's one DynamoDB table."""
+
+    def __init__(self, table_name: str, dynamodb: Any):
+        self.table_name = table_name
+        self.dynamodb = dynamodb
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Self:
+        settings = settings or get_settings()
+        return cls(settings.table_name, client("dynamodb", settings))
 
 
 def clear_clients() -> None:

@@ -2,25 +2,13 @@
 its delivery id, whether its message was sent, and each attempt's answer."""
 from __future__ import annotations
 
-from typing import Any
-
 from botocore.exceptions import ClientError
 
-from imagegraphics.settings import Settings, get_settings
 from imagegraphics.stores import aws
 from imagegraphics.stores.jobs import DELIVERED, Job, _job, _job_key
 
 
-class JobWebhookStore:
-    def __init__(self, table_name: str, dynamodb: Any):
-        self.table_name = table_name
-        self.dynamodb = dynamodb
-
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> "JobWebhookStore":
-        settings = settings or get_settings()
-        return cls(settings.table_name, aws.client("dynamodb", settings))
-
+class JobWebhookStore(aws.TableStore):
     def delivery_id(self, job_id: int, candidate: str) -> str:
         """The job's delivery id: `candidate` unless one was chosen before (a retried notification)."""
         answer = self.dynamodb.update_item(

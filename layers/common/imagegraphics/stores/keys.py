@@ -8,7 +8,6 @@ from typing import Any, NamedTuple
 from botocore.exceptions import ClientError
 
 from imagegraphics.errors import Conflict
-from imagegraphics.settings import Settings, get_settings
 from imagegraphics.stores import aws
 
 ALL_SCOPES = "*"
@@ -46,16 +45,7 @@ class KeyInfo(NamedTuple):
     created_at: str | None
 
 
-class ApiKeyStore:
-    def __init__(self, table_name: str, dynamodb: Any):
-        self.table_name = table_name
-        self.dynamodb = dynamodb
-
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> "ApiKeyStore":
-        settings = settings or get_settings()
-        return cls(settings.table_name, aws.client("dynamodb", settings))
-
+class ApiKeyStore(aws.TableStore):
     def create_key(self, tenant: str, scopes: tuple[str, ...] | list[str] = DEFAULT_SCOPES) -> str:
         """A new random key for `tenant`. The plaintext is returned once and never stored."""
         key = secrets.token_urlsafe(32)

@@ -2,23 +2,11 @@
 notification starts no second job (recipe_job_id, then recipe_sent, or recipe_error)."""
 from __future__ import annotations
 
-from typing import Any
-
-from imagegraphics.settings import Settings, get_settings
 from imagegraphics.stores import aws
 from imagegraphics.stores.assets import _key
 
 
-class RecipeJobStore:
-    def __init__(self, table_name: str, dynamodb: Any):
-        self.table_name = table_name
-        self.dynamodb = dynamodb
-
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> "RecipeJobStore":
-        settings = settings or get_settings()
-        return cls(settings.table_name, aws.client("dynamodb", settings))
-
+class RecipeJobStore(aws.TableStore):
     def claim(self, asset_id: str, job_id: int) -> int:
         """Bind `job_id` to the asset's recipe unless a job was bound before; returns the bound id."""
         answer = self.dynamodb.update_item(

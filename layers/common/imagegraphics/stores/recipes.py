@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from imagegraphics.errors import NotFound, detail
-from imagegraphics.settings import Settings, get_settings
 from imagegraphics.stores import aws
 
 _SK = "RECIPE#"
@@ -39,16 +38,7 @@ def _recipe(item: dict[str, Any]) -> Recipe:
                   updated_at=v["updated_at"])
 
 
-class RecipeStore:
-    def __init__(self, table_name: str, dynamodb: Any):
-        self.table_name = table_name
-        self.dynamodb = dynamodb
-
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> "RecipeStore":
-        settings = settings or get_settings()
-        return cls(settings.table_name, aws.client("dynamodb", settings))
-
+class RecipeStore(aws.TableStore):
     def put(self, tenant: str, name: str, body: dict[str, Any]) -> Recipe:
         """Create or replace; created_at survives a replacement."""
         now = aws.now_iso()

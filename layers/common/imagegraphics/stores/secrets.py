@@ -10,7 +10,6 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from imagegraphics.settings import Settings, get_settings
 from imagegraphics.stores import aws
 
 PREFIX = "whsec_"
@@ -24,16 +23,7 @@ def _key(tenant: str) -> dict[str, Any]:
     return {"pk": {"S": f"TENANT#{tenant}"}, "sk": {"S": "WEBHOOK_SECRET"}}
 
 
-class WebhookSecretStore:
-    def __init__(self, table_name: str, dynamodb: Any):
-        self.table_name = table_name
-        self.dynamodb = dynamodb
-
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> "WebhookSecretStore":
-        settings = settings or get_settings()
-        return cls(settings.table_name, aws.client("dynamodb", settings))
-
+class WebhookSecretStore(aws.TableStore):
     def get(self, tenant: str) -> str:
         """The tenant's secret, made now if it has none (two first calls at once agree on one)."""
         found = self._read(tenant)
