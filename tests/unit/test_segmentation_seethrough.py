@@ -2,10 +2,11 @@
 against the backdrop), and nothing else changes: opaque objects, labels, neutral or busy backdrops."""
 import numpy as np
 import pytest
+from PIL import Image
 
-from imagegraphics.segmentation import seethrough
+from imagegraphics.segmentation import refine, seethrough
 from imagegraphics.segmentation.registry import models_dir
-from imagegraphics.segmentation.segmenter import RAMP_WIDTH, STRENGTH_THRESHOLD, Segmenter
+from imagegraphics.segmentation.segmenter import GUIDE_EPS, GUIDE_RADIUS, RAMP_WIDTH, STRENGTH_THRESHOLD, Segmenter
 
 H, W = 240, 320
 ORANGE = (220, 150, 90)
@@ -121,3 +122,70 @@ def test_strengths_stay_ordered_on_a_clear_bottle(remove_artifacts):
     assert float(np.median(low[face])) > float(np.median(mid[face])) > float(np.median(high[face]))
     assert abs(float(np.median(mid[face])) - 0.15) < 0.08
     assert float(np.median(high[bottle.alpha == 1])) > 0.99
+
+
+def box_with_rim(seed=0):
+    """(full-resolution photo, its true alpha): the clear box at twice the working size, faces of
+    alpha 0.3, darker folds seen edge-on (0.8) round it and along its top, and 8 pixels under
+    that fold a rim line 6 pixels thick (3 at working size) where sheets overlap, alpha 0.56."""
+    true = np.zeros((2 * H, 2 * W), np.float32)
+    true[120:400, 220:420] = 0.3
+    folds = np.zeros(true.shape, bool)
+    folds[120:400, 220:228] = folds[120:400, 412:420] = folds[120:128, 220:420] = True
+    true[folds] = 0.8
+    true[136:142, 228:412] = 0.56
+    fg = np.where(folds[..., None], 0.55, 1.0) * np.asarray((232, 238, 240), np.float32)
+    rgb = true[..., None] * fg + (1 - true[..., None]) * np.asarray(ORANGE, np.float32)
+    rgb = rgb + np.random.default_rng(seed).normal(0, 1.5, rgb.shape)
+    return Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)), true
+
+
+def full_resolution(image, held):
+    """The medium-strength alpha the segmenter's refinement makes of the estimate on `image`."""
+    small = np.asarray(image.reduce(2), np.float32)
+    mask = np.zeros((H, W), np.float32)
+    mask[BOX] = 1.0
+    corrected, weights = seethrough.estimate(small, mask)
+    coef = refine.solve(small, corrected, GUIDE_RADIUS, GUIDE_EPS, weights if held else None)
+    return refine.apply(coef.ramp(STRENGTH_THRESHOLD["medium"], RAMP_WIDTH), image)
+
+
+def test_a_thin_rim_keeps_its_estimated_alpha_at_full_resolution():
+    image, true = box_with_rim()
+    rim, face = true == 0.56, (slice(200, 380), slice(250, 390))
+    alpha = full_resolution(image, held=True)
+    assert abs(float(np.median(alpha[rim])) - 0.56) < 0.04
+    assert (alpha[rim] > 0.5).mean() > 0.95
+    assert abs(float(np.median(alpha[face])) - 0.3) < 0.04
+    assert alpha[:100].max() < 0.02  # the backdrop stays out
+    # one window's linear fit across the levels (with the fold's) pulls half the rim under 0.5
+    assert (full_resolution(image, held=False)[rim] > 0.5).mean() < 0.7
+
+
+def test_only_clear_objects_are_marked_as_estimates():
+    rgb, _, mask = shot()
+    _, held = seethrough.estimate(rgb, mask)
+    assert held[90:170, 130:190].min() == 1.0
+    assert held[:50].max() == 0.0 and held[:, :100].max() == 0.0
+    opaque, _, mask = shot(alpha=1.0, colour=(30, 40, 90))
+    assert seethrough.estimate(opaque, mask) == (mask, None)
+
+
+def test_held_weights_of_zero_change_nothing_and_of_one_keep_a_thin_level():
+    """Where no pixel is held the coefficients are the plain filter's, bit for bit; a held thin
+    line of 0.56 between levels of 0.3 keeps its level instead of the window's average."""
+    rng = np.random.default_rng(4)
+    rgb = np.full((60, 80, 3), (200, 120, 60), np.float32) + rng.normal(0, 1.5, (60, 80, 3)).astype(np.float32)
+    mask = np.zeros((60, 80), np.float32)
+    mask[10:50, 10:70] = 0.3
+    mask[10:50, 10:13] = 1.0
+    mask[17:19, 13:70] = 0.56
+    rgb[mask > 0] = rgb[mask > 0] * (1 - mask[mask > 0, None]) + mask[mask > 0, None] * 230
+    plain = refine.solve(rgb, mask, 5, 3e-4)
+    none_held = refine.solve(rgb, mask, 5, 3e-4, np.zeros_like(mask))
+    assert np.array_equal(plain.a, none_held.a) and np.array_equal(plain.b, none_held.b)
+    held = refine.solve(rgb, mask, 5, 3e-4, (mask > 0).astype(np.float32))
+    guide = refine.project(rgb, held.matrix)
+    line = (slice(17, 19), slice(20, 65))
+    assert np.abs(held.low_res(guide)[line] - 0.56).max() < 0.05
+    assert np.abs(plain.low_res(guide)[line] - 0.56).max() > np.abs(held.low_res(guide)[line] - 0.56).max()

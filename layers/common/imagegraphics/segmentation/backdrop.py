@@ -107,7 +107,13 @@ def enclosed(region: np.ndarray, inside: np.ndarray) -> np.ndarray:
 def correct(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """The mask (HxW 0..1, working resolution) with the holes GrabCut finds carved out, then the
     see-through parts of a clear object given the alpha their colour shows (seethrough.py)."""
-    return seethrough.correct(rgb, carve(rgb, mask))
+    return estimate(rgb, mask)[0]
+
+
+def estimate(rgb: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """(the mask as `correct` gives it, weights where it holds per-pixel see-through estimates
+    that the refinement must keep: seethrough.estimate)."""
+    return seethrough.estimate(rgb, carve(rgb, mask))
 
 
 def carve(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:

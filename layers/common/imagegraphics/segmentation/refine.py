@@ -22,6 +22,7 @@ THREADS = min(4, os.cpu_count() or 1)
 SATURATION_MARGIN = 0.01  # far above float32 rounding of a * guide + b
 MIN_SATURATED_RUN = 64  # shorter saturated stretches are computed: not worth a separate step
 MAX_RUNS = 32  # a row cut into more pieces than this is computed whole
+HELD_RADIUS = 1  # window radius (working pixels) where the mask is a per-pixel see-through estimate
 
 
 def _box_1d(x: np.ndarray, r: int, axis: int) -> np.ndarray:
@@ -93,17 +94,33 @@ def project(rgb: np.ndarray, matrix: tuple[float, float, float, float]) -> np.nd
     return np.clip(guide, 0, 255) / 255.0  # clipped as Pillow clips it
 
 
-def solve(rgb: np.ndarray, mask: np.ndarray, radius: int, eps: float) -> Coefficients:
-    """Guided-filter coefficients for mask (HxW 0..1) guided by rgb (HxWx3 float 0..255), same size."""
+def solve(rgb: np.ndarray, mask: np.ndarray, radius: int, eps: float,
+          held: np.ndarray | None = None) -> Coefficients:
+    """Guided-filter coefficients for mask (HxW 0..1) guided by rgb (HxWx3 float 0..255), same size.
+
+    `held` (HxW weights 0..1, or None) marks where the mask is a per-pixel estimate of levels (the
+    see-through parts of a clear object): there the coefficients are fitted over HELD_RADIUS, by
+    weight. A window of `radius` fits one linear function of the guide across a clear wall's
+    levels and averages them (a thin rim of alpha 0.56 beside faces of 0.3 falls under 0.5); a
+    3x3 window keeps each level and still follows the full-resolution image."""
     matrix = guide_weights(rgb, mask)
     guide = project(rgb, matrix).astype(np.float32)
+    a, b = _fit(guide, mask, radius, eps)
+    if held is not None:
+        fine_a, fine_b = _fit(guide, mask, HELD_RADIUS, eps)
+        a, b = a + held * (fine_a - a), b + held * (fine_b - b)
+    return Coefficients(a, b, matrix)
+
+
+def _fit(guide: np.ndarray, mask: np.ndarray, radius: int, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """The guided filter's (a, b), each averaged over the windows that hold a pixel."""
     mean_i = box_mean(guide, radius)
     mean_p = box_mean(mask, radius)
     var_i = box_mean(guide * guide, radius) - mean_i * mean_i
     cov_ip = box_mean(guide * mask, radius) - mean_i * mean_p
     a = cov_ip / (np.maximum(var_i, 0) + eps)
     b = mean_p - a * mean_i
-    return Coefficients(box_mean(a, radius), box_mean(b, radius), matrix)
+    return box_mean(a, radius), box_mean(b, radius)
 
 
 def _lerp_positions(n_out: int, n_in: int) -> tuple[np.ndarray, np.ndarray]:

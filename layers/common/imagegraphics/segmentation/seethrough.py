@@ -31,7 +31,10 @@ MIN_CHROMA = 12.0  # RGB length of the backdrop's colour (less its grey) for its
 # the grey level F a clear material plausibly shows: white and a little over, as a faint tint of the
 # material (greenish glass, bluish plastic) makes a white F read up to ~8% brighter on some backdrops
 MIN_LEVEL, MAX_LEVEL = 60.0, 275.0
-LEVEL_SLACK = 6.0  # levels of noise allowed when judging F
+# levels allowed when judging F: camera noise, and the backdrop filled in behind the object being
+# a few levels off (a contact shadow darkens it near the base; on a face of alpha 0.15 an error
+# of 5 levels in it reads as F some 30 levels brighter, past white)
+LEVEL_SLACK = 12.0
 MAX_RESIDUAL = 6.0  # RGB distance left unexplained by the model that still fits it
 OVER = 0.05  # the chroma share may exceed 1 by this much (noise) and still be clear material
 SPECK = 5  # unexplained spots narrower than this (working pixels) are noise or glints, not opaque parts
@@ -45,12 +48,23 @@ def correct(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """The mask (HxW 0..1, working resolution) with each clear object given the alpha its colour
     shows; the mask itself when the backdrop is not plain and coloured or no object reads as
     clear material."""
+    return estimate(rgb, mask)[0]
+
+
+def estimate(rgb: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """(the corrected mask as `correct` gives it, where its levels are per-pixel estimates: HxW
+    0..1 weights over each clear object and its soft rim, None when no object reads as clear).
+
+    Edge-aware refinement fits alpha as a linear function of the image over a window; across a
+    clear wall's levels (a rim where sheets overlap, thin beside the faces around it) one fit
+    averages them, and a rim of alpha 0.56 beside faces of 0.3 falls under 0.5. Where these
+    weights say, the refinement keeps to the pixel's neighbours (refine.solve)."""
     h, w = mask.shape
     reach = max(1, round(REACH * max(h, w)))
     near = cv2.dilate((mask > SURE_BG).astype(np.uint8), cv2.getStructuringElement(
         cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
     if not near.any() or 1 - near.mean() < MIN_OUTSIDE:
-        return mask
+        return mask, None
     # only the object's surroundings matter: its box and a ring of backdrop around it
     x, y, bw, bh = cv2.boundingRect(near)
     box = (slice(max(0, y - 2 * reach), min(h, y + bh + 2 * reach)),
@@ -58,27 +72,35 @@ def correct(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     image, part, outside = rgb[box].astype(np.float32), mask[box], near[box] == 0
     inside = part > 0.5
     if outside.sum() < MIN_CLEAR_PIXELS or not inside.any() or not coloured(image, outside):
-        return mask
+        return mask, None
     # a first look on every PREVIEW-th pixel: most objects are plainly opaque, and cheaply told so
     grid = (slice(None, None, PREVIEW), slice(None, None, PREVIEW))
     seen = inside[grid]
     _, fits, measurable = explain(image[grid][seen], fill(image[grid], outside[grid])[seen])
     if not seen.any() or measurable.mean() < MIN_EXPLAINED:
-        return mask  # white, grey or black backdrop: a clear object cannot be told from a pale one
+        return mask, None  # white, grey or black backdrop: a clear object cannot be told from a pale one
     if fits.mean() < MIN_EXPLAINED / 2 or not plain(image, outside):
-        return mask  # mostly opaque, or a scene rather than a backdrop
+        return mask, None  # mostly opaque, or a scene rather than a backdrop
     behind = fill(image, outside)
     alpha = solid(clear_alpha(image, behind))
     clear = clear_objects(inside, alpha)
     if not clear.any():
-        return mask
+        return mask, None
     # each clear object's soft rim (the model's edge, just outside mask > 0.5) is cut where the
     # backdrop shows; inside, alpha is handed on as the value the medium strength's ramp maps
     # back to it, so medium keeps a glass's true alpha (low keeps more of it, high less)
     rim = (cv2.dilate(clear.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=2) > 0) & ~clear
     out = mask.astype(np.float32, copy=True)
     out[box] = np.where(clear, np.minimum(part, ramped(alpha)), np.where(rim, np.minimum(part, alpha), part))
-    return out
+    held = np.zeros(mask.shape, np.float32)
+    held[box] = kept(clear | rim)
+    return out, held
+
+
+def kept(region: np.ndarray) -> np.ndarray:
+    """Weights (0..1) of the estimate against the refinement: the region, eased over a pixel at
+    its outline so the two fits meet smoothly."""
+    return np.where(region, cv2.blur(region.astype(np.float32), (3, 3)), 0).astype(np.float32)
 
 
 def grey(rgb: np.ndarray) -> np.ndarray:

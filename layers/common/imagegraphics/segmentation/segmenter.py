@@ -93,18 +93,19 @@ class Segmenter:
 
     # -- choosing the method --------------------------------------------------------------
     def low_res_mask(self, small: Image.Image, rgb: np.ndarray, mode: str,
-                     timings: dict[str, float]) -> tuple[np.ndarray, str, str]:
-        """(foreground probability at working resolution, method chosen, what ran)."""
+                     timings: dict[str, float]) -> tuple[np.ndarray, str, str, np.ndarray | None]:
+        """(foreground probability at working resolution, method chosen, what ran, where the
+        probability is a per-pixel see-through estimate: weights from backdrop.estimate, or None)."""
         person = self.portrait_entry(small.size)
         general = self.general_entry()
         if mode == "portrait":
             if person is None:
                 raise RenderFailed(f"bg_remove mode 'portrait' is unavailable: no portrait model "
                                    f"installed in {self.registry.directory}")
-            return self.predict(person, small, timings), "portrait", person.name
+            return self.predict(person, small, timings), "portrait", person.name, None
         if mode == "product":
-            mask, method = self.product_mask(small, rgb, general, timings)
-            return mask, "product", method
+            mask, method, held = self.product_mask(small, rgb, general, timings)
+            return mask, "product", method, held
         subject = self.predict(general, small, timings) if general is not None else None
         if person is not None:
             mask = self.predict(person, small, timings)
@@ -112,28 +113,29 @@ class Segmenter:
             face = seen.portrait and choose.has_face(rgb, mask)
             # without a general model: the person, unless a plain backdrop suggests an object
             if face if subject is not None else (seen.person or not product.backdrop(rgb).uniform):
-                return mask, "portrait", f"{person.name}; auto: portrait ({seen.summary()}, face seen)"
+                return mask, "portrait", f"{person.name}; auto: portrait ({seen.summary()}, face seen)", None
             why = f"auto: product ({seen.summary()}{', no face seen' if seen.portrait else ''})"
         else:
             why = "auto: product (no portrait model installed)"
-        mask, method = self.product_mask(small, rgb, general, timings, subject)
-        return mask, "product", f"{method}; {why}"
+        mask, method, held = self.product_mask(small, rgb, general, timings, subject)
+        return mask, "product", f"{method}; {why}", held
 
     def product_mask(self, small: Image.Image, rgb: np.ndarray, general: ModelEntry | None,
-                     timings: dict[str, float], subject: np.ndarray | None = None) -> tuple[np.ndarray, str]:
+                     timings: dict[str, float], subject: np.ndarray | None = None,
+                     ) -> tuple[np.ndarray, str, np.ndarray | None]:
         """Any object: the general model's mask corrected against the backdrop; without a general
         model, the colour distance to a plain backdrop."""
         if general is not None:
             subject = self.predict(general, small, timings) if subject is None else subject
             start = time.perf_counter()
-            mask = backdrop.correct(rgb, subject)
+            mask, held = backdrop.estimate(rgb, subject)
             timings["backdrop"] = time.perf_counter() - start
-            return mask, f"{general.name} + backdrop correction"
+            return mask, f"{general.name} + backdrop correction", held
         seen = product.backdrop(rgb)
         if not seen.uniform:
             logger.info("bg_remove product: backdrop is not uniform (spread %.1f, match %.2f)",
                         seen.noise, seen.share)
-        return product.matte(product.srgb_to_lab(rgb), seen), "backdrop colour distance (no general model)"
+        return product.matte(product.srgb_to_lab(rgb), seen), "backdrop colour distance (no general model)", None
 
     # -- the matte ------------------------------------------------------------------------
     def alpha(self, image: Image.Image, mode: str = "auto", strength: str = "medium",
@@ -154,9 +156,9 @@ class Segmenter:
         start = time.perf_counter()
         small = working_image(image)
         rgb = np.asarray(small, np.float32)
-        mask, choice, method = self.low_res_mask(small, rgb, mode, timings)
+        mask, choice, method, held = self.low_res_mask(small, rgb, mode, timings)
         foreground.check(mask, choice, rgb)
-        coef = refine.solve(rgb, mask, GUIDE_RADIUS, GUIDE_EPS)
+        coef = refine.solve(rgb, mask, GUIDE_RADIUS, GUIDE_EPS, held)
         guide = refine.project(rgb, coef.matrix)
         fixes = None
         if remove_artifacts:
