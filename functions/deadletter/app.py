@@ -3,7 +3,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagegraphics.observability import follow_request, logger, metrics, tracer
+from imagegraphics.observability import logger, metrics, queued_work, tracer
 from imagegraphics.service.deadletter import record_dead_letter
 from imagegraphics.service.messages import request_id_of
 
@@ -12,12 +12,8 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> bool:
-    follow_request(request_id_of(record.body))
-    try:
+    with queued_work(request_id_of(record.body), ("job_id", "asset_id", "tenant")):
         return record_dead_letter(record.body, record.attributes.approximate_receive_count)
-    finally:
-        logger.remove_keys(["job_id", "asset_id", "tenant"])
-        follow_request(None)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagegraphics.observability import follow_request, logger, metrics, tracer
+from imagegraphics.observability import logger, metrics, queued_work, tracer
 from imagegraphics.service.idempotency import run_once
 from imagegraphics.service.messages import request_id_of
 from imagegraphics.service.processing import process_job_message
@@ -19,12 +19,8 @@ _context: dict = {}
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> dict:
-    follow_request(request_id_of(record.body))  # the submit request's id, from first line to last
-    try:
+    with queued_work(request_id_of(record.body), ("job_id", "asset_id", "tenant")):  # the submit request's id
         return run_once(process_job_message, record.json_body, _context["lambda"])
-    finally:
-        logger.remove_keys(["job_id", "asset_id", "tenant"])
-        follow_request(None)
 
 
 @logger.inject_lambda_context(clear_state=True)

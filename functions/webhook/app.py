@@ -3,7 +3,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagegraphics.observability import follow_request, logger, metrics, tracer
+from imagegraphics.observability import logger, metrics, queued_work, tracer
 from imagegraphics.service.messages import request_id_of
 from imagegraphics.service.webhooks import deliver
 
@@ -14,12 +14,8 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> str:
-    follow_request(request_id_of(record.body))  # the id of the request that made the job
-    try:
+    with queued_work(request_id_of(record.body), ("job_id", "tenant", "delivery_id")):  # the job's request id
         return deliver(record.body, int(record.attributes.approximate_receive_count or 1), record.receipt_handle)
-    finally:
-        logger.remove_keys(["job_id", "tenant", "delivery_id"])
-        follow_request(None)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 from PIL import Image
 
 KEY = "test-key"
@@ -224,3 +225,20 @@ class FakeApi:
                 self.wfile.write(data)
 
         return Handler
+
+
+# Fixtures of both client test modules (each imports them).
+@pytest.fixture
+def api():
+    with FakeApi() as fake:
+        yield fake
+
+
+@pytest.fixture(autouse=True)
+def pauses(monkeypatch):
+    """Polls and retries take no time; every pause asked for is recorded."""
+    from imagegraphics_client import transport
+
+    recorded: list[float] = []
+    monkeypatch.setattr(transport, "_pause", recorded.append)
+    return recorded

@@ -6,27 +6,12 @@ import json
 import pytest
 from PIL import Image
 
-from imagegraphics_client import transport
 from imagegraphics_client.cli import main
 
-from tests.unit.client_fake import KEY, FakeApi, png
+from tests.unit.client_fake import KEY, api, pauses, png  # noqa: F401 - fixtures
 
 REQUEST = {"operations": [{"bg_remove": {"options": {"mode": "portrait"}}}],
            "options": {"disposition": {"add_as_conversion": True, "conversion_name": "cut"}}}
-
-
-@pytest.fixture
-def api():
-    with FakeApi() as fake:
-        yield fake
-
-
-@pytest.fixture(autouse=True)
-def no_waiting(monkeypatch):
-    """Polls and retries take no time; every pause asked for is recorded."""
-    pauses: list[float] = []
-    monkeypatch.setattr(transport, "_pause", pauses.append)
-    return pauses
 
 
 def cli(api, *args, key=KEY):

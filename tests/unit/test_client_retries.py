@@ -14,22 +14,9 @@ from PIL import Image
 from imagegraphics_client import transport
 from imagegraphics_client.cli import main
 
-from tests.unit.client_fake import JOBS, KEY, FakeApi
+from tests.unit.client_fake import JOBS, KEY, api, pauses  # noqa: F401 - fixtures
 
 SCRIPT = Path(sys.executable).with_name("imagegraphics-client")
-
-
-@pytest.fixture
-def api():
-    with FakeApi() as fake:
-        yield fake
-
-
-@pytest.fixture(autouse=True)
-def pauses(monkeypatch):
-    recorded: list[float] = []
-    monkeypatch.setattr(transport, "_pause", recorded.append)
-    return recorded
 
 
 @pytest.fixture

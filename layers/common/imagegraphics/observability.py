@@ -101,6 +101,18 @@ def following(request: str | None) -> Iterator[None]:
         _serving.set(before[1])
 
 
+@contextmanager
+def queued_work(request: str | None, keys: tuple[str, ...]) -> Iterator[None]:
+    """One queue message's work: logged under the id of the request that queued it; after it, no id
+    and none of the log `keys` it appended (the batch's next message is another request's)."""
+    follow_request(request)
+    try:
+        yield
+    finally:
+        logger.remove_keys(list(keys))
+        follow_request(None)
+
+
 def follow_request(request: str | None) -> None:
     """Log the queued work under the id of the request that queued it (None: no id), and pass that id
     on (request_id()) to what this work queues in turn, e.g. a webhook delivery."""
