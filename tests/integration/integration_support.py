@@ -127,7 +127,11 @@ class Stack:
         ApiKeyStore.from_settings().put(tenant=tenant, key=key, scopes=scopes)
 
     def job_messages(self) -> list[dict]:
-        url = self.resources["JOBS_QUEUE_URL"]
+        return self.queue_messages("JOBS_QUEUE_URL")
+
+    def queue_messages(self, queue: str) -> list[dict]:
+        """Receive every message waiting on the queue named by its setting (e.g. WEBHOOK_QUEUE_URL)."""
+        url = self.resources[queue]
         messages = []
         while True:
             got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0,

@@ -78,13 +78,6 @@ def test_the_dead_letter_function_logs_under_the_messages_request_id(stack, log_
     assert lines and {line.get("correlation_id") for line in lines} == {REQUEST_ID}
 
 
-def _queued(stack, queue: str) -> list[dict]:
-    url, found = stack.resources[queue], []
-    while got := stack.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages"):
-        found.extend(got)
-    return found
-
-
 def _as_queued(event: dict, message: dict) -> dict:
     event["Records"][0].update(body=message["Body"], receiptHandle=message["ReceiptHandle"])
     return event
@@ -97,9 +90,9 @@ def test_the_webhook_function_logs_under_the_jobs_request_id(stack, log_lines, m
     with Receiver() as receiver:
         body = {**canvas_request(ids["asset"], ids["border"]), "webhook": {"url": receiver.url}}
         job_id = submit(stack, "apigw_submit_full_flow", ids, body)
-        [message] = _queued(stack, "JOBS_QUEUE_URL")
+        [message] = stack.queue_messages("JOBS_QUEUE_URL")
         stack.invoke("processor", _as_queued(stack.event("sqs_job_message", ids=ids, job_id=job_id), message))
-        [delivery] = _queued(stack, "WEBHOOK_QUEUE_URL")
+        [delivery] = stack.queue_messages("WEBHOOK_QUEUE_URL")
         assert json.loads(delivery["Body"])["request_id"] == REQUEST_ID  # the processor passed it on
         log_lines.take()
         assert stack.invoke("webhook", _as_queued(stack.event("sqs_webhook_message"), delivery)) == {
@@ -151,7 +144,7 @@ def test_a_recipes_job_carries_the_asset_requests_id_or_else_the_uploads(stack, 
                 else f"ingest-{upload_request}")
     log_lines.take()
     assert stack.invoke("ingest", event) == {"batchItemFailures": []}
-    [message] = _queued(stack, "JOBS_QUEUE_URL")
+    [message] = stack.queue_messages("JOBS_QUEUE_URL")
     assert json.loads(message["Body"])["request_id"] == expected  # the processor and the webhook follow it
     lines = _lines(log_lines)
     [started] = [line for line in lines if line["message"] == "recipe job started"]

@@ -26,13 +26,7 @@ def _request(asset: str, url: str) -> dict:
 
 
 def _webhook_messages(stack) -> list[dict]:
-    url, found = stack.resources["WEBHOOK_QUEUE_URL"], []
-    while True:
-        got = stack.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
-                                        MessageSystemAttributeNames=["All"]).get("Messages", [])
-        if not got:
-            return found
-        found.extend(got)
+    return stack.queue_messages("WEBHOOK_QUEUE_URL")
 
 
 def _deliver(stack, message: dict, receive_count: int = 1) -> dict:

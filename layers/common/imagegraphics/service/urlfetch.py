@@ -40,7 +40,7 @@ def public_addresses(host: str, port: int) -> list[str]:
     return addresses
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
     """Connects to a pre-checked address while verifying the certificate for the URL's host name."""
 
     def __init__(self, host: str, address: str, port: int, timeout: float):
@@ -69,7 +69,7 @@ def fetch_https(url: str, max_bytes: int, timeout: float = TIMEOUT_SECONDS) -> b
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    conn = _PinnedHTTPSConnection(parts.hostname, address, port, timeout)
+    conn = PinnedHTTPSConnection(parts.hostname, address, port, timeout)
     try:
         conn.request("GET", path, headers={"User-Agent": "imagegraphics", "Accept": "image/*"})
         response = conn.getresponse()

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from imagegraphics.errors import AssetMissing
 from imagegraphics.request.webhook import LOOPBACK_HOSTS, webhook_url_problem
-from imagegraphics.service.urlfetch import _PinnedHTTPSConnection, public_addresses
+from imagegraphics.service.urlfetch import PinnedHTTPSConnection, public_addresses
 
 TIMEOUT_SECONDS = 10.0
 _ANSWER_BYTES = 64 * 1024  # of the receiver's answer, read and dropped
@@ -54,7 +54,7 @@ def post(url: str, body: bytes, headers: dict[str, str], loopback: bool = False,
             address = public_addresses(host, port)[0]
         except AssetMissing as exc:
             return Answer(None, exc.message)
-    kind = _PinnedHTTPSConnection if https else _PinnedHTTPConnection
+    kind = PinnedHTTPSConnection if https else _PinnedHTTPConnection
     conn = kind(host, address, port, timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     deadline = time.monotonic() + timeout
