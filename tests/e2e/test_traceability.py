@@ -103,7 +103,7 @@ def test_the_processor_and_webhook_log_a_job_under_the_id_of_the_request_that_su
             "webhook": {"url": receiver.url}})
         request_id, job_id = _request_id(submitted), submitted.json()["job_id"]
         assert alpha.wait_job(job_id)["status"] == "OK"
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # a loaded CI host can take a while
         while True:
             mine = [line for line in _log_lines(stack) if line.get("correlation_id") == request_id]
             seen = {(line.get("function_name"), line.get("message")) for line in mine}

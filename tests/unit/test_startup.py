@@ -89,3 +89,29 @@ def test_the_cli_process_exits_with_its_status(tmp_path):
     assert done.returncode == 2
     assert json.loads(done.stderr)["message"]
     assert not (tmp_path / "out").exists()
+
+
+PLUGINS_PROBE = """
+import importlib.metadata, json, os, sys
+from imagegraphics import startup
+searched = []
+real = importlib.metadata.entry_points
+importlib.metadata.entry_points = lambda **kw: searched.append(kw.get("group")) or real(**kw)
+startup.before_imports()
+from imagegraphics.request import parse_request
+parse_request({"assets": [{"a" * 32: {}}], "operations": [{"bg_remove": {}}]})
+print(json.dumps({"searched": "pydantic" in searched, "setting": os.environ.get("PYDANTIC_DISABLE_PLUGINS")}))
+"""
+
+
+def plugins_probe(**env: str) -> dict:
+    environment = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"} | env
+    done = subprocess.run([sys.executable, "-c", PLUGINS_PROBE], env=environment, capture_output=True,
+                          text=True, timeout=60, check=True)
+    return json.loads(done.stdout)
+
+
+def test_pydantic_plugins_are_not_searched_unless_the_operator_says_so():
+    assert plugins_probe() == {"searched": False, "setting": "__all__"}
+    # an operator's choice wins: naming one plugin to skip still searches for the others
+    assert plugins_probe(PYDANTIC_DISABLE_PLUGINS="logfire") == {"searched": True, "setting": "logfire"}
