@@ -93,3 +93,11 @@ def test_the_local_stack_reads_cors_and_gateway_responses_from_the_template():
     assert unauthorized.status == 401
     assert unauthorized.template == API["GatewayResponses"]["UNAUTHORIZED"]["ResponseTemplates"]["application/json"]
     assert ("Access-Control-Allow-Origin", PARAMETERS["CorsAllowedOrigin"]["Default"]) in unauthorized.headers
+
+
+def test_every_function_starts_without_searching_for_pydantic_plugins():
+    assert VARIABLES["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
+    for name, resource in RESOURCES.items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            own = resource["Properties"].get("Environment", {}).get("Variables", {})
+            assert "PYDANTIC_DISABLE_PLUGINS" not in own, name
