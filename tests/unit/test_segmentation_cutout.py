@@ -61,6 +61,21 @@ def test_flat_images_and_noise_fail_in_every_mode(mode, image):
         get_segmenter().matte(image, mode=mode)
 
 
+@needs_models
+@pytest.mark.parametrize("mode", ["auto", "product", "portrait"])
+@pytest.mark.parametrize("size", [(1, 1), (2, 1), (1, 3), (3, 1), (2, 2), (5, 3)])
+def test_an_image_of_a_few_pixels_is_no_foreground_in_every_mode(mode, size):
+    """Too few pixels to learn a backdrop from (k-means of its colours needs more than its 4 colours)."""
+    with pytest.raises(NoForeground, match="no foreground found"):
+        get_segmenter().matte(Image.new("RGB", size, (200, 10, 10)), mode=mode)
+
+
+def test_a_backdrop_seen_in_a_few_pixels_is_not_learnt():
+    rgb = np.zeros((2, 2, 3), np.float32)
+    outside = np.array([[True, True], [True, False]])
+    assert not backdrop.backdrop_like(rgb, outside).any()
+
+
 def test_a_general_model_output_that_is_nowhere_confident_is_not_stretched():
     entry = ModelEntry("g", "g.onnx", "general", 4, 4, layout="NCHW", postprocess="minmax")
     session = GeneralSession.__new__(GeneralSession)

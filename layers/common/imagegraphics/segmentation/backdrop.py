@@ -24,6 +24,7 @@ SURE_BG = 0.1  # below which it seeds the backdrop (after the object is grown)
 BAND = 0.02  # width of the unsure band on each side of the model's outline, share of the side
 PALETTE, PALETTE_SAMPLES = 4, 4000  # backdrop colours and the pixels they are learnt from
 MIN_OUTSIDE = 0.05  # share of pixels surely outside needed to know the backdrop at all
+MIN_SAMPLES = 64  # and their number: k-means needs more pixels than colours, a tiny image has few
 NOISE_FACTOR, MIN_TOLERANCE = 3.0, 6.0  # RGB distance to the palette that still counts as backdrop
 # Above this the "backdrop" is a scene (measured: plain, sweep and vignette backdrops 3-34; a
 # garage, a café table, a room 46-90): no hole of it can be told from the object by colour.
@@ -42,7 +43,7 @@ def backdrop_like(rgb: np.ndarray, outside: np.ndarray) -> np.ndarray:
     outside) within the backdrop's own spread: the colours a hole or a gap would show. None when
     the backdrop is a busy scene rather than a studio backdrop."""
     samples = rgb[outside].reshape(-1, 3).astype(np.float32)
-    if len(samples) < MIN_OUTSIDE * outside.size:
+    if len(samples) < max(MIN_SAMPLES, MIN_OUTSIDE * outside.size):
         return np.zeros(outside.shape, bool)
     samples = samples[::max(1, len(samples) // PALETTE_SAMPLES)]
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 1.0)
