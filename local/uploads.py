@@ -63,6 +63,8 @@ def parse_form(content_type: str, body: bytes) -> Form:
             raise _malformed("it ends before the closing boundary")
         if isinstance(event, Epilogue):
             break
+        if isinstance(event, (File, Field)) and not event.name:
+            raise _malformed("a part's Content-Disposition has no name")
         if isinstance(event, File):
             if event.name.lower() != "file":
                 raise PolicyError(400, "InvalidArgument", ["form", event.name], "only the field 'file' may hold a file")

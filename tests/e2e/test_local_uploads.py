@@ -167,6 +167,14 @@ def test_x_ignore_fields_are_accepted(stack, form):
     (lambda url, f: requests.post(url, files=[("key", (None, "a")), ("key", (None, "b")),
                                               ("file", ("x.png", PNG))], timeout=10), 400, "InvalidArgument", "form"),
     (lambda url, f: requests.post(url, files=[("other", ("x.png", PNG))], timeout=10), 400, "InvalidArgument", "form"),
+    # a part whose Content-Disposition names nothing: a field, then a file
+    (lambda url, f: requests.post(url, headers={"Content-Type": "multipart/form-data; boundary=xyz"},
+                                  data=b"--xyz\r\nContent-Disposition: form-data\r\n\r\nk\r\n--xyz--\r\n", timeout=10),
+     400, "MalformedPOSTRequest", "body"),
+    (lambda url, f: requests.post(url, headers={"Content-Type": "multipart/form-data; boundary=xyz"},
+                                  data=b"--xyz\r\nContent-Disposition: form-data; filename=\"a.png\"\r\n\r\n"
+                                       + PNG + b"\r\n--xyz--\r\n", timeout=10),
+     400, "MalformedPOSTRequest", "body"),
 ])
 def test_malformed_upload_requests_are_json_4xx(stack, form, send, status, code, field):
     _assert_refused(send(form["url"], form["fields"]), status, code, field)
