@@ -26,6 +26,8 @@ UPLOAD_PREFIX = "/_upload/"  # the local S3 form-upload endpoint (local.uploads)
 _METHOD = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # a method is an RFC 9110 token
 _HOP_BY_HOP = ("content-length", "connection", "transfer-encoding")
 _NO_BODY = (204, 304)
+_BODILESS = ("GET", "HEAD", "OPTIONS", "DELETE")  # methods whose requests carry no content here
+_BLANK_LINES = 8  # empty lines ignored before a request line (RFC 9112 §2.2: at least one)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -43,6 +45,10 @@ class _Handler(BaseHTTPRequestHandler):
         # every method reaches the router, which answers 405 or 404.
         try:
             self.raw_requestline = self.rfile.readline(65537)
+            for _ in range(_BLANK_LINES):  # a client's stray CRLF after its previous request
+                if self.raw_requestline not in (b"\r\n", b"\n"):
+                    break
+                self.raw_requestline = self.rfile.readline(65537)
             if len(self.raw_requestline) > 65536:
                 self.requestline, self.command, self.request_version = "", "", self.default_request_version
                 self.send_error(414, "request line longer than 65536 bytes")
@@ -71,7 +77,12 @@ class _Handler(BaseHTTPRequestHandler):
         req = apigw.HttpRequest(method=self.command, path=url.path, query=url.query,
                                 headers=list(self.headers.items()), body=body, source_ip=self.client_address[0])
         status, headers, data = self.server.gateway.handle(req)
-        self._send(status, headers, data)
+        # A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 §6.3), but
+        # unless its method takes none (a GET), what its client sent after the head is most likely
+        # the body it meant: those bytes must never be read as a request, so the answer closes.
+        unframed = self.command not in _BODILESS and not (
+            self.headers.get("Content-Length") or self.headers.get("Transfer-Encoding"))
+        self._send(status, headers, data, close=unframed)
         if self.server.access_log:
             ms = (time.perf_counter() - started) * 1000
             request_id = next((v for k, v in headers if k == REQUEST_ID_HEADER), "-")
@@ -93,6 +104,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's refusals (bad request line, too many headers, ...): JSON, then close."""
+        if code == 505:  # a request line claiming HTTP/2 or later: the client's error, as any bad line is
+            code, message = 400, f"{message}: this server speaks HTTP/1.1 (and 1.0)"
         reason = self.responses.get(code, ("Error",))[0]
         self._refuse(code, reason, ["request"], message or reason)
 

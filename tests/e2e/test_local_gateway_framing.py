@@ -160,7 +160,7 @@ ROUTES = [("/things/abc", "GET"), ("/things/special", "GET"), ("/open", "POST")]
     for path, allowed in ROUTES if method != allowed])
 def test_a_method_the_route_lacks_is_a_json_405_with_allow(stack, method, path, allowed):
     with RawConnection(stack.url) as conn:
-        conn.send(f"{method} {path} HTTP/1.1\r\nHost: local\r\n{AUTH}\r\n".encode())
+        conn.send(f"{method} {path} HTTP/1.1\r\nHost: local\r\nContent-Length: 0\r\n{AUTH}\r\n".encode())
         response = conn.response()
         assert response.status == 405, response.body
         assert response.headers["allow"] == allowed
@@ -184,6 +184,8 @@ def test_off_route_is_a_json_404(stack, method, path):
     (b"GET /open HTTP/1.1 extra\r\n", 400),
     (b"G(T /open HTTP/1.1\r\n", 400),  # not a method token
     (b"GET /open HTTP/x.y\r\n", 400),
+    (b"GET /open HTTP/2.0\r\n", 400),  # HTTP/2 does not come as a text request line
+    (b"GET /open HTTP/3.1\r\n", 400),
     (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n", 414),
 ])
 def test_malformed_request_lines_are_json_errors(stack, request_line, status):
@@ -215,6 +217,32 @@ def test_a_request_inside_a_body_is_body_not_a_second_response(stack):
         conn.send(_post_open("Transfer-Encoding: chunked\r\n", chunked))
         assert _echoed(conn.response()) == hidden
         assert conn.silent()
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "FOO", "get"])
+def test_a_body_sent_without_its_length_is_never_a_second_request(stack, method):
+    # No Content-Length and no chunking: the request has no body (RFC 9112 §6.3); the bytes after
+    # it were meant as one, so the answer closes the connection instead of parsing them as a request.
+    hidden = b"GET /things/special HTTP/1.1\r\nHost: local\r\n" + AUTH.encode() + b"\r\n"
+    with RawConnection(stack.url) as conn:
+        conn.send(f"{method} /open HTTP/1.1\r\nHost: local\r\n\r\n".encode() + hidden)
+        response = conn.response()
+        assert response.headers["connection"] == "close"
+        assert conn.closed()
+
+
+@pytest.mark.parametrize("blank", [b"\r\n", b"\r\n\r\n", b"\n"])
+def test_empty_lines_before_a_request_line_are_ignored(stack, blank):
+    with RawConnection(stack.url) as conn:
+        conn.send(blank + f"GET /things/special HTTP/1.1\r\nHost: local\r\n{AUTH}\r\n".encode())
+        assert conn.response().json()["resource"] == "/things/special"
+
+
+def test_a_get_without_a_body_keeps_the_connection(stack):
+    with RawConnection(stack.url) as conn:
+        conn.send(f"GET /things/special HTTP/1.1\r\nHost: local\r\n{AUTH}\r\n".encode())
+        assert conn.response().json()["resource"] == "/things/special"
+        assert not conn.closed(wait=0.5)
 
 
 def test_content_length_with_transfer_encoding_smuggles_nothing(stack):
