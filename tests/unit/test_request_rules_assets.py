@@ -2,7 +2,7 @@
 import pytest
 from request_rules_support import A, CANVAS, IMG, OPTS, bg_add, req, the_error
 
-from imagegraphics.errors import RenderFailed
+from imagegraphics.errors import InvalidRequest, RenderFailed
 from imagegraphics.request import Position, RequestLimits, check_position_fits, parse_request
 
 
@@ -23,6 +23,24 @@ def test_at_most_max_assets():
 
 def test_unknown_top_level_key():
     assert the_error({**req(), "callback": "x"}) == (["callback"], "unknown key; valid keys are assets, operations, webhook")
+
+
+@pytest.mark.parametrize("payload, loc, msg", [
+    ({"assets": [], "operations": [{"bg_remove": {}}]}, ["assets"], "at least one asset is required"),
+    ({"assets": [{A: {}}], "operations": []}, ["operations"], "at least one operation is required"),
+    ({"assets": [{A: {}}], "operations": [{"bg_remove": {}}] * 15}, ["operations"], "at most 14 operations per request"),
+    ({"assets": [{A: {}}], "operations": [{"graphics_add": {"graphics": []}}]},
+     ["operations", 0, "graphics_add", "graphics"], "must list at least one graphic"),
+    ({"assets": [{A: {}}], "operations": [{"graphics_add": {"graphics": [{"options": {"image_id": IMG}}] * 21}}]},
+     ["operations", 0, "graphics_add", "graphics"], "at most 20 graphics per graphics_add"),
+    ({"assets": [{A: {}}, {IMG: {}}], "operations": [{"bg_remove": {}}]}, ["assets"], "at most 1 assets per request"),
+])
+def test_a_count_rule_beside_an_unknown_key_gives_both_errors(payload, loc, msg):
+    """The unknown key's wording is added to the errors already found; a count rule's error keeps its own."""
+    with pytest.raises(InvalidRequest) as exc:
+        parse_request({**payload, "callback": "x"}, RequestLimits(max_assets=1))
+    found = [(e["loc"], e["msg"]) for e in exc.value.errors]
+    assert (loc, msg) in found and (["callback"], "unknown key; valid keys are assets, operations, webhook") in found
 
 
 @pytest.mark.parametrize("entry", [{}, {A: {}, IMG: {}}, A, [A]])
@@ -166,3 +184,23 @@ def test_one_conversion_target_per_request():
     assert the_error(payload) == (
         ["assets", 1, A, "options", "disposition", "conversion_name"],
         "conversion 'image-graphics' of this asset is already written by assets[0]")
+
+
+def test_an_error_named_like_pydantics_without_its_context_is_passed_on_beside_an_unknown_key():
+    from typing import Annotated
+
+    from pydantic import AfterValidator, ValidationError
+    from pydantic_core import PydanticCustomError
+
+    from imagegraphics.request.base import RequestObject
+
+    def refuse(value):
+        raise PydanticCustomError("too_short", "needs more")  # pydantic's too_short has a context
+
+    class Probe(RequestObject):
+        items: Annotated[list[int], AfterValidator(refuse)]
+
+    with pytest.raises(ValidationError) as exc:
+        Probe.model_validate({"items": [], "extra": 1})
+    assert [(e["loc"], e["msg"]) for e in exc.value.errors()] == [
+        (("items",), "needs more"), (("extra",), "unknown key; valid keys are items")]

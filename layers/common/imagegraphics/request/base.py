@@ -37,8 +37,18 @@ def _reworded(cls: type[BaseModel], error: Any) -> InitErrorDetails:
         valid = ", ".join(cls.model_fields)
         kind = PydanticCustomError("unknown_key", "unknown key; valid keys are {valid}", {"valid": valid})
         return InitErrorDetails(type=kind, loc=error["loc"], input=error["input"])
-    if error["type"] in _BUILTIN_ERROR_TYPES:
+    if error["type"] in _BUILTIN_ERROR_TYPES and _rebuildable(error):
         return error  # type: ignore[return-value]
-    # Our own errors from nested objects: already worded; keep their context (e.g. "at").
+    # Our own errors (some named like pydantic's, "too_short", without its context): already
+    # worded, passed on as they are with their context (e.g. "at").
     kind = PydanticCustomError(error["type"], error["msg"], error.get("ctx"))
     return InitErrorDetails(type=kind, loc=error["loc"], input=error["input"])
+
+
+def _rebuildable(error: Any) -> bool:
+    """Can pydantic rebuild this error from its type and context (its own errors can)?"""
+    try:
+        ValidationError.from_exception_data("check", [error])  # type: ignore[list-item]
+    except (TypeError, KeyError, ValueError):
+        return False
+    return True

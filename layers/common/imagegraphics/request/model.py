@@ -17,9 +17,9 @@ from imagegraphics.request.webhook import Webhook
 def _assets_count(assets: list[AssetEntry], info: ValidationInfo) -> list[AssetEntry]:
     limits = limits_of(info)
     if not assets:
-        raise PydanticCustomError("too_short", "at least one asset is required")
+        raise PydanticCustomError("too_few", "at least one asset is required")
     if len(assets) > limits.max_assets:
-        raise PydanticCustomError("too_long", "at most {max} assets per request", {"max": limits.max_assets})
+        raise PydanticCustomError("too_many", "at most {max} assets per request", {"max": limits.max_assets})
     return assets
 
 
@@ -29,9 +29,9 @@ MAX_OPERATIONS = 4 + MAX_GRAPHICS_ADD
 
 def _operations_count(operations: list[Any]) -> list[Any]:
     if not operations:
-        raise PydanticCustomError("too_short", "at least one operation is required")
+        raise PydanticCustomError("too_few", "at least one operation is required")
     if len(operations) > MAX_OPERATIONS:
-        raise PydanticCustomError("too_long", "at most {max} operations per request", {"max": MAX_OPERATIONS})
+        raise PydanticCustomError("too_many", "at most {max} operations per request", {"max": MAX_OPERATIONS})
     return operations
 
 

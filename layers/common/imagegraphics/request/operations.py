@@ -90,9 +90,9 @@ MAX_GRAPHICS_ADD = 10  # graphics_add operations per request (the only operation
 
 def _graphics_count(graphics: list[Graphic]) -> list[Graphic]:
     if not graphics:
-        raise PydanticCustomError("too_short", "must list at least one graphic")
+        raise PydanticCustomError("too_few", "must list at least one graphic")
     if len(graphics) > MAX_GRAPHICS:
-        raise PydanticCustomError("too_long", "at most {max} graphics per graphics_add", {"max": MAX_GRAPHICS})
+        raise PydanticCustomError("too_many", "at most {max} graphics per graphics_add", {"max": MAX_GRAPHICS})
     return graphics
 
 
