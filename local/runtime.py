@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from local.logkeys import per_thread_keys
 from local.template import FunctionSpec
 
 REGION = "us-east-1"
@@ -61,6 +62,9 @@ class LambdaFunction:
     def __init__(self, spec: FunctionSpec):
         self.spec = spec
         module = load_module(spec.source, f"_fn_{spec.name}_{next(_instances)}")
+        from imagegraphics.observability import logger  # loaded by the function's module
+
+        per_thread_keys(logger)  # many functions run on threads of this one process
         self.handler: Callable[[dict, Any], Any] = getattr(module, spec.attribute)
 
     def invoke(self, event: dict) -> Any:
