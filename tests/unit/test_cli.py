@@ -3,6 +3,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from PIL import Image
 
 from imagegraphics.cli import main
@@ -115,3 +116,20 @@ def test_no_foreground_is_an_error_with_exit_1_and_nothing_written(tmp_path, cap
     assert error["error"]["message"].startswith("no foreground found")
     assert error["error"]["errors"][0]["loc"] == ["operations", 0, "bg_remove"]
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("option, value, words", [
+    ("--models-dir", "no-such-folder", "no such folder"),
+    ("--max-pixels", "0", "must be at least 1"),
+    ("--max-pixels", "-1", "must be at least 1"),
+    ("--max-side", "0", "must be at least 1"),
+    ("--max-side", "ten", "expected a whole number"),
+])
+def test_a_mistyped_option_is_a_usage_error_and_nothing_is_written(tmp_path, capsys, option, value, words):
+    request = write_request(tmp_path, [{"bg_remove": {}}])
+    args = ["render", "--request", str(request), "--asset", f"{A}={photo(tmp_path)}", "--out", str(tmp_path / "out")]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, option, str(tmp_path / value) if option == "--models-dir" else value])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert option in err and words in err and not (tmp_path / "out").exists()

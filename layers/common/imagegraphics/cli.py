@@ -55,6 +55,24 @@ def _asset_arg(text: str) -> tuple[str, Path]:
     return asset_id, Path(path)
 
 
+def _folder_arg(text: str) -> Path:
+    # A mistyped folder would otherwise mean "no models": auto and product would fall back to the
+    # backdrop colour distance and answer "no foreground found" for the wrong reason.
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"no such folder: {text}")
+    return Path(text)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m imagegraphics")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -63,9 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--asset", action="append", type=_asset_arg, default=[], metavar="ID=PATH",
                         help="file for an asset id or image_id used by the request (repeatable)")
     render.add_argument("--out", type=Path, default=Path("out"), help="output folder (default out/)")
-    render.add_argument("--models-dir", type=Path, help="folder with the segmentation models")
-    render.add_argument("--max-pixels", type=int, default=RenderLimits.max_pixels)
-    render.add_argument("--max-side", type=int, default=10000, help="largest side a size may ask for")
+    render.add_argument("--models-dir", type=_folder_arg, help="folder with the segmentation models")
+    render.add_argument("--max-pixels", type=_positive_int, default=RenderLimits.max_pixels)
+    render.add_argument("--max-side", type=_positive_int, default=10000, help="largest side a size may ask for")
     return parser
 
 
