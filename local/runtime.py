@@ -1,9 +1,11 @@
 """Loads a function's handler from functions/<name>/app.py and invokes it the way Lambda does."""
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import itertools
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -16,6 +18,11 @@ from local.template import FunctionSpec
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 _instances = itertools.count(1)
+# Powertools' HTTP resolvers keep the event being served on their base class (BaseRouter.current_event,
+# lambda_context): one per process, as a Lambda environment serves one event at a time. Here every
+# function shares one process, so two HTTP requests at once would read each other's event (its body,
+# its authorizer's tenant): functions with a resolver serve one request at a time across the stack.
+_RESOLVER_TURN = threading.Lock()
 
 
 def load_module(path: Path, module_name: str):
@@ -66,7 +73,15 @@ class LambdaFunction:
 
         per_thread_keys(logger)  # many functions run on threads of this one process
         self.handler: Callable[[dict, Any], Any] = getattr(module, spec.attribute)
+        self.serves_http = _has_resolver(module)
 
     def invoke(self, event: dict) -> Any:
         context = LambdaContext(self.spec.logical_id, self.spec.memory, self.spec.timeout)
-        return self.handler(event, context)
+        with _RESOLVER_TURN if self.serves_http else contextlib.nullcontext():
+            return self.handler(event, context)
+
+
+def _has_resolver(module: Any) -> bool:
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+    return any(isinstance(value, BaseRouter) for value in vars(module).values())
