@@ -1,6 +1,7 @@
 """The local stack's log keys per thread: concurrent functions never log under each other's keys."""
 import io
 import json
+import logging
 import threading
 
 from aws_lambda_powertools import Logger
@@ -10,7 +11,7 @@ from local.logkeys import per_thread_keys
 
 def _logger(name: str) -> tuple[Logger, io.StringIO]:
     stream = io.StringIO()
-    return Logger(service=name, logger_handler=__import__("logging").StreamHandler(stream)), stream
+    return Logger(service=name, logger_handler=logging.StreamHandler(stream)), stream
 
 
 def _two_requests_at_once(logger: Logger) -> None:

@@ -3,6 +3,7 @@ import json
 import textwrap
 import threading
 
+from local import apigw
 from local.runtime import LambdaFunction
 from local.template import FunctionSpec
 
@@ -24,9 +25,9 @@ ECHO = textwrap.dedent('''
 
 
 def _event(body: str) -> dict:
-    return {"httpMethod": "POST", "path": "/echo", "resource": "/echo", "headers": {}, "body": body,
-            "requestContext": {"requestId": body, "stage": "local", "httpMethod": "POST", "resourcePath": "/echo"},
-            "isBase64Encoded": False, "queryStringParameters": None, "pathParameters": None}
+    """The proxy event the local gateway would make of `POST /echo` with this body."""
+    request = apigw.HttpRequest("POST", "/echo", "", [], body.encode())
+    return apigw.proxy_event(apigw.base_event(request, "/echo", {}, "local"), request.body, None)
 
 
 def _function(tmp_path, name: str) -> LambdaFunction:
