@@ -36,8 +36,15 @@ def _local_means(fg: np.ndarray, bg: np.ndarray, alpha: np.ndarray,
 
 
 def _fused(colour: np.ndarray, a: np.ndarray, mean_f: np.ndarray, mean_b: np.ndarray) -> np.ndarray:
-    """The foreground estimate that makes the pixel obey I = aF + (1 - a)B (unclipped)."""
-    return mean_f + a * (colour - a * mean_f - (1 - a) * mean_b)
+    """The foreground estimate that makes the pixel obey I = aF + (1 - a)B (unclipped):
+    mean_f + a * (colour - a * mean_f - (1 - a) * mean_b), the same operations in the same order,
+    in place on one array (each temporary is a full pass over memory)."""
+    out = np.multiply(a, mean_f)
+    np.subtract(colour, out, out=out)
+    out -= (1 - a) * mean_b
+    out *= a
+    out += mean_f
+    return out
 
 
 @dataclass(frozen=True)
@@ -73,18 +80,25 @@ class EdgeColours:
         return image
 
     def _tile(self, image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
-        x0, y0, _, _ = box
+        x0, y0, x1, _ = box
         pixels = np.array(image.crop(box))
-        a8 = pixels[..., 3]
-        ys, xs = np.nonzero((a8 > 0) & (a8 < 255))
+        # Each RGBA pixel as one 32-bit word: the soft ones are gathered and written back with a
+        # single flat index (indexing rows and columns of an HxWx4 array is ~10x slower).
+        words = pixels.view(np.uint32).reshape(-1)
+        alpha = pixels[..., 3].reshape(-1)
+        index = np.flatnonzero((alpha > 0) & (alpha < 255))
+        ys, xs = np.divmod(index, x1 - x0)
         h, w = self.foreground.shape[:2]
         # the soft pixels' places on the working-resolution grids
         map_x = (xs + x0 + 0.5) * (w / image.width) - 0.5
         map_y = (ys + y0 + 0.5) * (h / image.height) - 0.5
         mean_f, mean_b = _sample(self.foreground, map_x, map_y), _sample(self.background, map_x, map_y)
-        a = a8[ys, xs].astype(np.float32)[:, None] * np.float32(1 / 255)
-        f = _fused(pixels[ys, xs, :3], a, mean_f, mean_b)
-        pixels[ys, xs, :3] = np.clip(f + 0.5, 0, 255).astype(np.uint8)
+        soft = words[index].view(np.uint8).reshape(-1, 4)
+        a = soft[:, 3:].astype(np.float32) * np.float32(1 / 255)
+        f = _fused(soft[:, :3], a, mean_f, mean_b)
+        f += 0.5
+        soft[:, :3] = np.clip(f, 0, 255, out=f)  # truncated to uint8, as astype does
+        words[index] = soft.view(np.uint32).reshape(-1)
         return Image.fromarray(pixels, "RGBA")
 
 
