@@ -221,6 +221,41 @@ def test_soft_edge_pixels_lose_the_old_background_colour():
     assert np.array_equal(fixed[solid][..., :3], np.asarray(cut)[solid][..., :3])
 
 
+def test_edge_colours_at_full_resolution_follow_the_formula_pixel_by_pixel():
+    """Soft pixels scattered over tiles of every shape, at a resolution twice the estimates': each
+    gets mean_f + a(I - a mean_f - (1 - a) mean_b), the means sampled bilinearly, plus 0.5 and
+    truncated; every other pixel and every alpha stays as it was."""
+    rng = np.random.default_rng(7)
+    small_alpha = rng.random((131, 173)).astype(np.float32)
+    small_rgb = rng.integers(0, 256, (131, 173, 3)).astype(np.float32)
+    colours = EdgeColours.estimate(small_rgb, small_alpha)
+    w, h = 346, 262
+    pixels = rng.integers(0, 256, (h, w, 4), dtype=np.uint8)
+    pixels[..., 3] = rng.choice([0, 255, 1, 128, 254], (h, w), p=[0.3, 0.3, 0.1, 0.2, 0.1])
+    out = np.asarray(colours.apply(Image.fromarray(pixels.copy(), "RGBA")))
+
+    ys, xs = np.nonzero((pixels[..., 3] > 0) & (pixels[..., 3] < 255))
+    fh, fw = colours.foreground.shape[:2]
+    fx, fy = (xs + 0.5) * (fw / w) - 0.5, (ys + 0.5) * (fh / h) - 0.5
+    x0 = np.clip(np.floor(fx).astype(int), 0, fw - 1)
+    y0 = np.clip(np.floor(fy).astype(int), 0, fh - 1)
+    x1, y1 = np.minimum(x0 + 1, fw - 1), np.minimum(y0 + 1, fh - 1)
+    tx, ty = np.clip(fx - x0, 0, 1)[:, None], np.clip(fy - y0, 0, 1)[:, None]
+
+    def sample(grid):
+        top = grid[y0, x0] * (1 - tx) + grid[y0, x1] * tx
+        return top * (1 - ty) + (grid[y1, x0] * (1 - tx) + grid[y1, x1] * tx) * ty
+
+    a = pixels[ys, xs, 3:].astype(np.float64) / 255
+    mean_f, mean_b = sample(colours.foreground), sample(colours.background)
+    expected = np.clip(mean_f + a * (pixels[ys, xs, :3] - a * mean_f - (1 - a) * mean_b) + 0.5, 0, 255)
+    diff = out[ys, xs, :3].astype(int) - expected.astype(int)
+    assert np.abs(diff).max() <= 1 and np.abs(diff).mean() < 0.05  # off by one: float32, remap's weights
+    assert np.array_equal(out[..., 3], pixels[..., 3])
+    hard = (pixels[..., 3] == 0) | (pixels[..., 3] == 255)
+    assert np.array_equal(out[hard], pixels[hard])
+
+
 @needs_models
 def test_degenerate_masks_fail_too():
     with pytest.raises(NoForeground, match="whole image|looks like its surroundings|no distinct subject"):
