@@ -89,7 +89,7 @@ class StandIn:
     def matte(self, image, mode="auto", strength="medium", remove_artifacts=True) -> Matte:
         rgb = np.asarray(image, dtype=np.float32)
         border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]).mean(axis=0)
-        return Matte(np.clip(np.linalg.norm(rgb - border, axis=-1) / 60.0, 0, 1), "stand-in")
+        return Matte((np.clip(np.linalg.norm(rgb - border, axis=-1) / 60.0, 0, 1) * 255 + 0.5).astype(np.uint8), "stand-in")
 
 
 def segmenter():

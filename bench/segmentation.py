@@ -46,7 +46,7 @@ def edge_table() -> None:
         small = working_image(image)
         coef = refine.solve(np.asarray(small, np.float32), evaluate.bilinear(mask, small.size),
                             GUIDE_RADIUS, GUIDE_EPS).ramp(STRENGTH_THRESHOLD["medium"], RAMP_WIDTH)
-        medium = evaluate.edge_error(refine.apply(coef, image), truth)
+        medium = evaluate.edge_error(refine.from_levels(refine.apply(coef, image)), truth)
         print(f"{label:>6} {plain:9.4f} {sharp:9.4f} {sharp / plain:6.2f} "
               f"{medium:15.4f} {medium / plain:6.2f}")
 

@@ -62,7 +62,7 @@ class RedIsForeground:
     def matte(self, image, mode="auto", strength="medium", remove_artifacts=True):
         self.seen.append((image.mode, image.size, mode, strength, remove_artifacts))
         rgb = np.asarray(image, dtype=np.float32)
-        return Matte((rgb[..., 0] > 128).astype(np.float32), self.choice, {"refine": 0.0})
+        return Matte(np.where(rgb[..., 0] > 128, 255, 0).astype(np.uint8), self.choice, {"refine": 0.0})
 
 
 def render(options, operations, images, segmenter=None, limits=RenderLimits()):

@@ -28,7 +28,7 @@ class SoftMatte:
     """A stand-in whose matte is the red channel: every level 0..255 appears in a ramp."""
 
     def matte(self, image, mode="auto", strength="medium", remove_artifacts=True):
-        return Matte(np.asarray(image, dtype=np.float32)[..., 0] / 255, "product")
+        return Matte(np.asarray(image)[..., 0].copy(), "product")
 
 
 def ramp(size=(256, 8)) -> bytes:

@@ -82,7 +82,7 @@ class FaintHaze:
     """A matte of red / 255: pixels with red below SUBJECT_MIN_ALPHA are haze, not subject."""
 
     def matte(self, image, mode="auto", strength="medium", remove_artifacts=True):
-        return Matte(np.asarray(image, dtype=np.float32)[..., 0] / 255, "product")
+        return Matte(np.asarray(image)[..., 0].copy(), "product")
 
 
 def test_faint_haze_does_not_widen_the_box():
@@ -157,7 +157,7 @@ def test_a_margin_past_the_pixel_limit_is_refused_before_it_is_built():
 
 class NoSubject:
     def matte(self, image, mode="auto", strength="medium", remove_artifacts=True):
-        return Matte(np.full(image.size[::-1], 2 / 255, np.float32), "product")
+        return Matte(np.full(image.size[::-1], 2, np.uint8), "product")
 
 
 def test_nothing_to_crop_to_is_no_foreground():

@@ -2,6 +2,7 @@
 import numpy as np
 from PIL import Image
 
+from imagegraphics.imaging import compose
 from imagegraphics.segmentation import evaluate, refine
 
 
@@ -24,8 +25,8 @@ def test_apply_is_a_times_guide_plus_b_with_bilinear_coefficients():
     guide = np.asarray(image.convert("L", matrix=matrix), np.float32) / 255
     up = [np.asarray(Image.fromarray(c, "F").resize(image.size, Image.BILINEAR)) for c in (a, b)]
     expected = np.clip(up[0] * guide + up[1], 0, 1)
-    assert got.dtype == np.float32 and got.shape == (90, 120)
-    assert np.abs(got - expected).max() < 1e-4
+    assert got.dtype == np.uint8 and got.shape == (90, 120)
+    assert np.abs(got - expected * 255).max() < 0.5 + 0.03  # to the nearest level
 
 
 def test_saturated_stretches_match_the_formula():
@@ -39,8 +40,22 @@ def test_saturated_stretches_match_the_formula():
     got = refine.apply(refine.Coefficients(a, b, refine.LUMA + (0.0,)), image)
     guide = np.asarray(image.convert("L", matrix=refine.LUMA + (0.0,)), np.float32) / 255
     up = [np.asarray(Image.fromarray(c, "F").resize(image.size, Image.BILINEAR)) for c in (a, b)]
-    assert np.abs(got - np.clip(up[0] * guide + up[1], 0, 1)).max() < 1e-4
-    assert (got[:, :150] == 1).all() and (got[:, 500:] == 0).all()
+    assert np.abs(got - np.clip(up[0] * guide + up[1], 0, 1) * 255).max() < 0.5 + 0.03
+    assert (got[:, :150] == 255).all() and (got[:, 500:] == 0).all()
+
+
+def test_levels_round_like_the_cut_out_and_commute_with_min_and_max():
+    rng = np.random.default_rng(5)
+    alpha = np.concatenate([rng.random(100_000, dtype=np.float32),
+                            np.float32([0, 1, 0.5 / 255, 1.5 / 255, 254.5 / 255])])
+    levels = refine.to_levels(alpha)
+    assert levels.dtype == np.uint8
+    assert np.array_equal(levels, compose.alpha_to_8bit(alpha))  # what apply_alpha made of floats
+    assert np.abs(levels - alpha * 255).max() <= 0.5 + 1e-4
+    other = rng.random(alpha.shape, dtype=np.float32)
+    assert np.array_equal(np.minimum(levels, refine.to_levels(other)), refine.to_levels(np.minimum(alpha, other)))
+    assert np.array_equal(np.maximum(levels, refine.to_levels(other)), refine.to_levels(np.maximum(alpha, other)))
+    assert np.array_equal(refine.to_levels(refine.from_levels(levels)), levels)
 
 
 def test_ramp_cuts_more_with_a_higher_threshold_everywhere():

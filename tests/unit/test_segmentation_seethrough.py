@@ -147,7 +147,7 @@ def full_resolution(image, held):
     mask[BOX] = 1.0
     corrected, weights = seethrough.estimate(small, mask)
     coef = refine.solve(small, corrected, GUIDE_RADIUS, GUIDE_EPS, weights if held else None)
-    return refine.apply(coef.ramp(STRENGTH_THRESHOLD["medium"], RAMP_WIDTH), image)
+    return refine.from_levels(refine.apply(coef.ramp(STRENGTH_THRESHOLD["medium"], RAMP_WIDTH), image))
 
 
 def test_a_thin_rim_keeps_its_estimated_alpha_at_full_resolution():

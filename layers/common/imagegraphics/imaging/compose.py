@@ -149,8 +149,9 @@ def alpha_to_8bit(alpha: np.ndarray, rows: int = 64) -> np.ndarray:
 
 
 def apply_alpha(image: Image.Image, alpha: np.ndarray) -> Image.Image:
-    """Multiply the image's alpha by a float [0,1] HxW mask, in place (RGB becomes RGBA)."""
-    mask = Image.fromarray(alpha_to_8bit(alpha))
+    """Multiply the image's alpha by an HxW mask, in place (RGB becomes RGBA): uint8 levels
+    0..255, or float 0..1 (rounded to levels)."""
+    mask = Image.fromarray(alpha if alpha.dtype == np.uint8 else alpha_to_8bit(alpha))
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGB")
     if image.mode == "RGBA":

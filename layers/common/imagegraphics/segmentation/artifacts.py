@@ -138,9 +138,13 @@ def patch(alpha: np.ndarray, islands: np.ndarray, holes: np.ndarray, binary: np.
     """Apply the working-resolution fixes to the full-resolution alpha, in place.
 
     Only the bands around the fixes are touched. An island's soft rim goes with it (grown by one
-    working pixel, but never into the kept foreground); a pinhole is filled to its rim.
+    working pixel, but never into the kept foreground); a pinhole is filled to its rim. The alpha
+    is in 256 levels (refine.apply) or float 0..1; levels are patched with the fixes in levels,
+    which gives the levels of the float alpha patched (to_levels commutes with min and max).
     """
     from PIL import Image
+
+    from imagegraphics.segmentation.refine import to_levels
 
     drop = _grow(islands) & ~(binary & ~islands)
     fill = _grow(holes)
@@ -157,5 +161,9 @@ def patch(alpha: np.ndarray, islands: np.ndarray, holes: np.ndarray, binary: np.
         box = (x0 * sx, y0 * sy, x1 * sx, y1 * sy)
         region = alpha[y0:y1, x0:x1]
         size = (x1 - x0, y1 - y0)
-        np.minimum(region, np.asarray(keep_map.resize(size, Image.BILINEAR, box=box)), out=region)
-        np.maximum(region, np.asarray(fill_map.resize(size, Image.BILINEAR, box=box)), out=region)
+        keep = np.asarray(keep_map.resize(size, Image.BILINEAR, box=box))
+        fill_here = np.asarray(fill_map.resize(size, Image.BILINEAR, box=box))
+        if alpha.dtype == np.uint8:
+            keep, fill_here = to_levels(keep), to_levels(fill_here)
+        np.minimum(region, keep, out=region)
+        np.maximum(region, fill_here, out=region)

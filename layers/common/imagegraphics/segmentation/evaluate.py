@@ -54,7 +54,7 @@ def refined(image: Image.Image, mask: np.ndarray, radius: int = GUIDE_RADIUS,
     small = working_image(image)
     rgb = np.asarray(small, np.float32)
     coef = refine.solve(rgb, bilinear(mask, small.size), radius, eps)
-    return refine.apply(coef, image)
+    return refine.from_levels(refine.apply(coef, image))
 
 
 def edge_band(alpha: np.ndarray) -> np.ndarray:

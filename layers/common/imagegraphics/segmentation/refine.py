@@ -179,8 +179,26 @@ def _runs(coef: Coefficients, width: int) -> list[list[tuple]]:
     return result
 
 
+def to_levels(alpha: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """round(alpha * 255) as uint8 for float32 alpha in 0..1 (plus 0.5, truncated). Monotonic, so
+    it commutes with minimum and maximum: min(levels(a), levels(b)) == levels(min(a, b))."""
+    scaled = np.multiply(alpha, np.float32(255.0), dtype=np.float32)
+    scaled += np.float32(0.5)
+    if out is None:
+        return scaled.astype(np.uint8)
+    out[...] = scaled  # truncates, as astype does: scaled >= 0.5
+    return out
+
+
+def from_levels(levels: np.ndarray) -> np.ndarray:
+    """uint8 levels as float32 alpha in 0..1."""
+    return levels.astype(np.float32) * np.float32(1 / 255)
+
+
 def apply(coef: Coefficients, image: Image.Image) -> np.ndarray:
-    """Full-resolution alpha (float32 HxW, clipped to 0..1) from the coefficients and the RGB image.
+    """Full-resolution alpha in 256 levels (uint8 HxW, to_levels of the float alpha clipped to
+    0..1) from the coefficients and the RGB image: the cut-out's 8-bit alpha, written block by
+    block, so no full-frame float alpha (48 MB at 12 MP) is ever held.
 
     a and b are upsampled bilinearly in two separable steps: along columns at low height (cheap),
     then along rows one block of output rows at a time, each block sharing one pair of low-res rows,
@@ -197,21 +215,22 @@ def apply(coef: Coefficients, image: Image.Image) -> np.ndarray:
         runs = _runs(coef, width)
         guide = converting.result()
     k, f = _lerp_positions(height, coef.a.shape[0])
-    out = np.empty((height, width), np.float32)
+    out = np.empty((height, width), np.uint8)
     starts = np.flatnonzero(np.diff(k, prepend=-1))
     bounds = list(zip(starts, [*starts[1:], height]))
     tallest = max(end - start for start, end in bounds)
 
     def run(blocks: list[tuple[int, int]]) -> None:
         buffer = np.empty((tallest, width), np.float32)
+        values = np.empty((tallest, width), np.float32)
         for start, end in blocks:
             row, fy = k[start], f[start:end, None]
             for c0, c1, value in runs[row]:
-                block = out[start:end, c0:c1]
                 if value is not None:
-                    block.fill(value)
+                    out[start:end, c0:c1].fill(255 * value)
                     continue
                 g, t = guide[start:end, c0:c1], buffer[: end - start, : c1 - c0]
+                block = values[: end - start, : c1 - c0]
                 np.multiply(g, a0[row, c0:c1], out=block)
                 block += b0[row, c0:c1]
                 np.multiply(g, da[row, c0:c1], out=t)
@@ -219,6 +238,7 @@ def apply(coef: Coefficients, image: Image.Image) -> np.ndarray:
                 t *= fy
                 block += t
                 np.clip(block, 0.0, 1.0, out=block)
+                to_levels(block, out[start:end, c0:c1])
 
     workers = min(THREADS, len(bounds))
     if workers <= 1:

@@ -38,16 +38,21 @@ WEAK = 0.15  # matte value that still ties a thin part to the subject when islan
 class Matte:
     """One call's answer: the alpha, the method that ran, and seconds per stage."""
 
-    alpha: np.ndarray  # float32 HxW in 0..1 at the image's full resolution
+    levels: np.ndarray  # uint8 HxW: the alpha in 256 levels at the image's full resolution
     choice: str  # "portrait" or "product"
     timings: dict[str, float] = field(default_factory=dict)  # inference, mask (including it), refine
     method: str = ""  # what ran, for logs: models, corrections, and why auto chose
     colours: EdgeColours | None = None  # foreground colour estimates for the soft edge
 
+    @property
+    def alpha(self) -> np.ndarray:
+        """The alpha as float32 HxW in 0..1 (levels / 255), made on each call."""
+        return refine.from_levels(self.levels)
+
     def cutout(self, image: Image.Image) -> Image.Image:
         """The image with this alpha applied (RGBA, in place when it already is one) and the colours
         of its soft edge decontaminated."""
-        image = compose.apply_alpha(image, self.alpha)
+        image = compose.apply_alpha(image, self.levels)
         return self.colours.apply(image) if self.colours is not None else image
 
 
@@ -140,7 +145,7 @@ class Segmenter:
     # -- the matte ------------------------------------------------------------------------
     def alpha(self, image: Image.Image, mode: str = "auto", strength: str = "medium",
               remove_artifacts: bool = True) -> np.ndarray:
-        """Foreground alpha, float32 HxW in 0..1 at the image's full resolution."""
+        """Foreground alpha, float32 HxW in 0..1 (256 levels) at the image's full resolution."""
         return self.matte(image, mode, strength, remove_artifacts).alpha
 
     def matte(self, image: Image.Image, mode: str = "auto", strength: str = "medium",
@@ -172,13 +177,13 @@ class Segmenter:
         colours = EdgeColours.estimate(rgb, low)
         timings["mask"] = time.perf_counter() - start
         start = time.perf_counter()
-        alpha = refine.apply(coef, image)
+        levels = refine.apply(coef, image)
         if fixes is not None:
             (islands, holes), binary = fixes
-            artifacts.patch(alpha, islands, holes, binary)
+            artifacts.patch(levels, islands, holes, binary)
         timings["refine"] = time.perf_counter() - start
         logger.info("bg_remove %s: %s", choice, method)
-        return Matte(alpha, choice, timings, method, colours)
+        return Matte(levels, choice, timings, method, colours)
 
 
 def working_image(image: Image.Image) -> Image.Image:
