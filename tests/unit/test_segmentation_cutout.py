@@ -200,6 +200,27 @@ def test_a_thin_part_tied_by_faint_pixels_is_kept_and_a_far_speck_dropped():
     assert plain[98:100, 150:170].all()
 
 
+def test_fixes_patched_in_levels_give_the_levels_of_the_float_alpha_patched():
+    """The refinement hands the fixes 8-bit levels: dropping an island and filling a pinhole in
+    levels must give exactly what rounding the patched float alpha gives."""
+    from imagegraphics.segmentation.refine import to_levels
+
+    binary = np.zeros((60, 80), bool)
+    binary[10:50, 10:50] = True  # the subject
+    binary[30, 30] = False  # a pinhole in it
+    binary[5:7, 70:72] = True  # a speck
+    islands, holes = artifacts.clean(binary)
+    assert islands[5, 70] and holes[30, 30]
+    rng = np.random.default_rng(3)
+    alpha = np.clip(np.asarray(Image.fromarray(binary.astype(np.float32), "F").resize((400, 300), Image.BILINEAR))
+                    + rng.normal(0, 0.05, (300, 400)).astype(np.float32), 0, 1).astype(np.float32)
+    levels = to_levels(alpha)
+    artifacts.patch(alpha, islands, holes, binary)
+    artifacts.patch(levels, islands, holes, binary)
+    assert np.array_equal(levels, to_levels(alpha))
+    assert levels[25:36, 350:360].max() == 0 and levels[148:153, 148:153].min() == 255  # speck gone, hole filled
+
+
 # -- decontaminated edges ------------------------------------------------------------------
 def test_soft_edge_pixels_lose_the_old_background_colour():
     h, w = 384, 512  # working resolution, where the colour estimates are made
