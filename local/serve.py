@@ -6,6 +6,7 @@ PROCESSOR_PUMPS (1), LOCAL_RETRY_SECONDS (5: how soon a failed message is retrie
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import os
 import signal
@@ -14,6 +15,8 @@ import threading
 from pathlib import Path
 
 from local.stack import DEFAULT_KEYS, Stack
+
+STOP_REPORT_SECONDS = 20
 
 
 def _banner(stack: Stack) -> str:
@@ -70,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         print("stopping...", flush=True)
+        # A stop that takes this long is waiting on something: say where every thread is (stderr).
+        # Left armed through the interpreter's exit, which joins threads too.
+        faulthandler.dump_traceback_later(STOP_REPORT_SECONDS)
         stack.stop()
         print("stopped", flush=True)
     return 0

@@ -18,6 +18,7 @@ from local.uploads import UploadEndpoint
 
 DEFAULT_KEYS = "dev:local-dev-key"
 PROCESSOR = "processor"
+PUMP_STOP_SECONDS = 15  # a pump polls for 1 s at a time; one invocation may still be finishing
 
 
 def parse_keys(text: str) -> dict[str, str]:
@@ -130,7 +131,7 @@ class Stack:
             pump.stop()
         for pump in self.pumps:
             if pump.is_alive():
-                pump.join()
+                pump.join(PUMP_STOP_SECONDS)  # a pump stuck in a call is a daemon: it ends with us
         self.pumps.clear()
         if self._gateway is not None:
             self._gateway.stop()

@@ -37,7 +37,11 @@ def test_serve_prints_keys_and_stops_on_ctrl_c(tmp_path):
         assert created.status_code == 201
 
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=60) == 0
+        try:
+            code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("still running 60 s after Ctrl-C:\n" + log.read_text()[-6000:])
+        assert code == 0, log.read_text()[-6000:]
     finally:
         if proc.poll() is None:
             proc.kill()
