@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
 
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # Ctrl-C stops the stack even when it was started where SIGINT is ignored: a shell without job
+    # control starts background commands so, and Python then installs no KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if args.until_stdin_closes:
         threading.Thread(target=lambda: (sys.stdin.read(), stopping.set()), daemon=True).start()
 

@@ -21,8 +21,11 @@ def test_serve_prints_keys_and_stops_on_ctrl_c(tmp_path):
     log = tmp_path / "serve.log"
     env = dict(os.environ, LOCAL_API_KEYS="acme:acme-key,zeta:zeta-key")
     with open(log, "w") as out:
+        # Started with SIGINT ignored, as a shell without job control starts a background command
+        # (CI's often): Ctrl-C must stop it all the same.
         proc = subprocess.Popen([sys.executable, "-m", "local.serve", "--port", "0"], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
+                                stdout=out, stderr=subprocess.STDOUT,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         deadline = time.monotonic() + 120
         while "Ctrl-C stops everything" not in log.read_text():
