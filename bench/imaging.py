@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from imagegraphics.imaging import RenderLimits, render_asset
+from imagegraphics.imaging.compose import alpha_to_8bit
 from imagegraphics.imaging.decode import decode
 from imagegraphics.imaging.encode import encode_png
 from imagegraphics.request import parse_request
@@ -89,7 +90,7 @@ class StandIn:
     def matte(self, image, mode="auto", strength="medium", remove_artifacts=True) -> Matte:
         rgb = np.asarray(image, dtype=np.float32)
         border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]).mean(axis=0)
-        return Matte((np.clip(np.linalg.norm(rgb - border, axis=-1) / 60.0, 0, 1) * 255 + 0.5).astype(np.uint8), "stand-in")
+        return Matte(alpha_to_8bit(np.clip(np.linalg.norm(rgb - border, axis=-1) / 60.0, 0, 1)), "stand-in")
 
 
 def segmenter():

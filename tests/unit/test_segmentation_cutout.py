@@ -203,7 +203,7 @@ def test_a_thin_part_tied_by_faint_pixels_is_kept_and_a_far_speck_dropped():
 def test_fixes_patched_in_levels_give_the_levels_of_the_float_alpha_patched():
     """The refinement hands the fixes 8-bit levels: dropping an island and filling a pinhole in
     levels must give exactly what rounding the patched float alpha gives."""
-    from imagegraphics.segmentation.refine import to_levels
+    from imagegraphics.imaging.compose import alpha_to_8bit
 
     binary = np.zeros((60, 80), bool)
     binary[10:50, 10:50] = True  # the subject
@@ -214,10 +214,10 @@ def test_fixes_patched_in_levels_give_the_levels_of_the_float_alpha_patched():
     rng = np.random.default_rng(3)
     alpha = np.clip(np.asarray(Image.fromarray(binary.astype(np.float32), "F").resize((400, 300), Image.BILINEAR))
                     + rng.normal(0, 0.05, (300, 400)).astype(np.float32), 0, 1).astype(np.float32)
-    levels = to_levels(alpha)
+    levels = alpha_to_8bit(alpha)
     artifacts.patch(alpha, islands, holes, binary)
     artifacts.patch(levels, islands, holes, binary)
-    assert np.array_equal(levels, to_levels(alpha))
+    assert np.array_equal(levels, alpha_to_8bit(alpha))
     assert levels[25:36, 350:360].max() == 0 and levels[148:153, 148:153].min() == 255  # speck gone, hole filled
 
 

@@ -5,7 +5,6 @@ Opaque layers stay RGB: pasting through the top layer's alpha onto an opaque bas
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import numpy as np
@@ -125,26 +124,15 @@ def border(frame: Image.Image, border_image: Image.Image) -> Image.Image:
     return frame
 
 
-def alpha_to_8bit(alpha: np.ndarray, rows: int = 64) -> np.ndarray:
-    """round(alpha * 255) as uint8, a block of rows at a time: no full-frame float temporary
-    (12 MP is 48 MB), the blocks stay in cache, and two threads share them (numpy releases the GIL)."""
-    alpha = np.asarray(alpha, dtype=np.float32)
-    out = np.empty(alpha.shape, np.uint8)
-
-    def convert(starts: range) -> None:
-        buffer = np.empty((rows,) + alpha.shape[1:], np.float32)
-        for start in starts:
-            t = buffer[: min(rows, alpha.shape[0] - start)]
-            np.multiply(alpha[start:start + rows], np.float32(255.0), out=t)
-            t += np.float32(0.5)
-            out[start:start + rows] = t  # truncates, as astype does: t >= 0.5
-
-    starts = range(0, alpha.shape[0], rows)
-    if alpha.size < (1 << 20):
-        convert(starts)
-    else:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(convert, (starts[0::2], starts[1::2])))
+def alpha_to_8bit(alpha: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """round(alpha * 255) as uint8 levels for alpha in 0..1 (in float32: times 255, plus 0.5,
+    truncated), into `out` when given. Monotonic, so it commutes with minimum and maximum:
+    min(alpha_to_8bit(a), alpha_to_8bit(b)) == alpha_to_8bit(min(a, b))."""
+    scaled = np.multiply(alpha, np.float32(255.0), dtype=np.float32)
+    scaled += np.float32(0.5)
+    if out is None:
+        return scaled.astype(np.uint8)
+    out[...] = scaled  # truncates, as astype does: scaled >= 0.5
     return out
 
 

@@ -140,11 +140,11 @@ def patch(alpha: np.ndarray, islands: np.ndarray, holes: np.ndarray, binary: np.
     Only the bands around the fixes are touched. An island's soft rim goes with it (grown by one
     working pixel, but never into the kept foreground); a pinhole is filled to its rim. The alpha
     is in 256 levels (refine.apply) or float 0..1; levels are patched with the fixes in levels,
-    which gives the levels of the float alpha patched (to_levels commutes with min and max).
+    which gives the levels of the float alpha patched (alpha_to_8bit commutes with min and max).
     """
     from PIL import Image
 
-    from imagegraphics.segmentation.refine import to_levels
+    from imagegraphics.imaging.compose import alpha_to_8bit
 
     drop = _grow(islands) & ~(binary & ~islands)
     fill = _grow(holes)
@@ -164,6 +164,6 @@ def patch(alpha: np.ndarray, islands: np.ndarray, holes: np.ndarray, binary: np.
         keep = np.asarray(keep_map.resize(size, Image.BILINEAR, box=box))
         fill_here = np.asarray(fill_map.resize(size, Image.BILINEAR, box=box))
         if alpha.dtype == np.uint8:
-            keep, fill_here = to_levels(keep), to_levels(fill_here)
+            keep, fill_here = alpha_to_8bit(keep), alpha_to_8bit(fill_here)
         np.minimum(region, keep, out=region)
         np.maximum(region, fill_here, out=region)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from imagegraphics.imaging.compose import alpha_to_8bit
+
 LUMA = (0.299, 0.587, 0.114)
 THREADS = min(4, os.cpu_count() or 1)
 SATURATION_MARGIN = 0.01  # far above float32 rounding of a * guide + b
@@ -179,25 +181,14 @@ def _runs(coef: Coefficients, width: int) -> list[list[tuple]]:
     return result
 
 
-def to_levels(alpha: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """round(alpha * 255) as uint8 for float32 alpha in 0..1 (plus 0.5, truncated). Monotonic, so
-    it commutes with minimum and maximum: min(levels(a), levels(b)) == levels(min(a, b))."""
-    scaled = np.multiply(alpha, np.float32(255.0), dtype=np.float32)
-    scaled += np.float32(0.5)
-    if out is None:
-        return scaled.astype(np.uint8)
-    out[...] = scaled  # truncates, as astype does: scaled >= 0.5
-    return out
-
-
 def from_levels(levels: np.ndarray) -> np.ndarray:
     """uint8 levels as float32 alpha in 0..1."""
     return levels.astype(np.float32) * np.float32(1 / 255)
 
 
 def apply(coef: Coefficients, image: Image.Image) -> np.ndarray:
-    """Full-resolution alpha in 256 levels (uint8 HxW, to_levels of the float alpha clipped to
-    0..1) from the coefficients and the RGB image: the cut-out's 8-bit alpha, written block by
+    """Full-resolution alpha in 256 levels (uint8 HxW, alpha_to_8bit of the float alpha clipped
+    to 0..1) from the coefficients and the RGB image: the cut-out's 8-bit alpha, written block by
     block, so no full-frame float alpha (48 MB at 12 MP) is ever held.
 
     a and b are upsampled bilinearly in two separable steps: along columns at low height (cheap),
@@ -238,7 +229,7 @@ def apply(coef: Coefficients, image: Image.Image) -> np.ndarray:
                 t *= fy
                 block += t
                 np.clip(block, 0.0, 1.0, out=block)
-                to_levels(block, out[start:end, c0:c1])
+                alpha_to_8bit(block, out[start:end, c0:c1])
 
     workers = min(THREADS, len(bounds))
     if workers <= 1:
