@@ -9,8 +9,10 @@ Run from the repository root:
         [--seed N] [--json PATH]
 
 Per image and mode: IoU at 0.5, edge error (mean |alpha - truth| in the edge band), composite
-error (0..255, the cut-out over a new checkerboard against the truth over it, in the edge band)
-and the seconds of mask + refine. See bench/quality_metrics.py for the definitions. Real photos
+error (0..255, the cut-out over a new checkerboard against the truth over it, in the edge band),
+see-through inside and stray outside (what a viewer sees on a contrasting background) and the
+seconds of mask + refine. Then the default mode at every strength: the subject's area, and
+see-through and stray at the high strength. See bench/quality_metrics.py for the definitions. Real photos
 have no true foreground colour: the photo itself stands in for it, so at the subject's edge the
 "truth" keeps whatever old backdrop the photo's edge pixels mix in, and a mode that removes it
 (decontamination) is not credited for that there. A call refused with a domain error (e.g.
@@ -38,7 +40,7 @@ from bench import quality_metrics as metrics  # noqa: E402
 from bench import quality_real as real  # noqa: E402
 from bench import quality_set as generated  # noqa: E402
 from bench import quality_timing as timing  # noqa: E402
-from bench.quality_report import print_scores, targets  # noqa: E402
+from bench.quality_report import print_scores, print_strengths, targets  # noqa: E402
 from imagegraphics.errors import ImageGraphicsError  # noqa: E402
 from imagegraphics.segmentation import MODES, get_segmenter  # noqa: E402
 
@@ -52,6 +54,9 @@ class Score:
     call: float  # the whole call
     choice: str  # the method that ran ("-" when it failed)
     error: str | None = None  # the domain error's message when the call failed
+    see: float = 0.0  # see-through inside: share of the deep inside called subject with alpha < 250
+    stray: float = 0.0  # stray outside: share of the far background with alpha > 5
+    area: float = 0.0  # share of the frame the cut-out calls subject (alpha >= 0.5)
 
 
 @dataclass
@@ -65,12 +70,14 @@ class Truth:
     foreground: np.ndarray
     band: np.ndarray
     new_background: np.ndarray
+    regions: tuple[np.ndarray, np.ndarray]  # deep inside, far outside (see_through and stray)
 
     @classmethod
     def of(cls, name: str, category: str, image: Image.Image, alpha: np.ndarray, foreground: np.ndarray):
         rgb = np.asarray(image, np.float32)
         backdrop = metrics.new_background(alpha.shape, metrics.border_colour(rgb))
-        return cls(name, category, image, alpha, foreground, metrics.edge_band(alpha), backdrop)
+        return cls(name, category, image, alpha, foreground, metrics.edge_band(alpha), backdrop,
+                   metrics.far_inside_outside(alpha))
 
 
 def cut_out(matte, image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
@@ -92,11 +99,11 @@ def repeatable() -> None:
     cv2.setRNGSeed(0)
 
 
-def score(seg, mode: str, truth: Truth) -> Score:
+def score(seg, mode: str, truth: Truth, strength: str = "medium") -> Score:
     repeatable()
     start = time.perf_counter()
     try:
-        matte = seg.matte(truth.image, mode=mode)
+        matte = seg.matte(truth.image, mode=mode, strength=strength)
     except ImageGraphicsError as exc:  # e.g. NoForeground: the user gets nothing, an empty cut-out
         empty = np.zeros_like(truth.alpha)
         return measure(truth, empty, empty, np.asarray(truth.image, np.float32), math.nan, math.nan, "-",
@@ -109,22 +116,34 @@ def score(seg, mode: str, truth: Truth) -> Score:
 
 def measure(truth: Truth, matte: np.ndarray, alpha: np.ndarray, colour: np.ndarray, seconds: float,
             call: float, choice: str, error: str | None = None) -> Score:
-    """IoU and edge error of the matte; composite error of the cut-out (its alpha and colour)."""
+    """IoU and edge error of the matte; composite error, see-through and stray of the cut-out."""
     composite = metrics.composite_error(alpha, colour, truth.alpha, truth.foreground, truth.new_background,
                                         truth.band)
     return Score(metrics.iou(matte, truth.alpha), metrics.edge_error(matte, truth.alpha, truth.band), composite,
-                 seconds, call, choice, error)
+                 seconds, call, choice, error, metrics.see_through(alpha, truth.alpha, truth.regions),
+                 metrics.stray(alpha, truth.alpha, truth.regions), float(np.mean(alpha >= 0.5)))
 
 
 class Row(NamedTuple):
     name: str
     category: str
-    scores: dict[str, Score]  # by mode
+    scores: dict[str, Score]  # by mode, at the default strength
+    strengths: dict[str, Score]  # the default mode at each strength
+
+
+STRENGTHS = ("low", "medium", "high")
 
 
 def score_all(seg, modes: list[str], truths) -> list[Row]:
-    """Each image scored by every mode; only the scores are kept, not the image's arrays."""
-    return [Row(t.name, t.category, {mode: score(seg, mode, t) for mode in modes}) for t in truths]
+    """Each image scored by every mode, and the default mode (auto, or the first) at every
+    strength; only the scores are kept, not the image's arrays."""
+    rows = []
+    default = "auto" if "auto" in modes else modes[0]
+    for t in truths:
+        scores = {mode: score(seg, mode, t) for mode in modes}
+        by_strength = {s: scores[default] if s == "medium" else score(seg, default, t, s) for s in STRENGTHS}
+        rows.append(Row(t.name, t.category, scores, by_strength))
+    return rows
 
 
 def generated_truths(size: tuple[int, int], seed: int, only: str):
@@ -195,6 +214,9 @@ def main(argv: list[str]) -> dict:
         title = (f"Generated set: {len(rows)} images at {args.size[0]}x{args.size[1]} (portrait ones turned, "
                  f"square ones cut to the shorter side), seed {args.seed}")
         report["generated"] = print_scores(title, rows, args.methods, categories=True)
+        all_rows = list(rows)
+    else:
+        all_rows = []
 
     photos, skipped = real.load(args.only)
     for note in skipped:
@@ -203,7 +225,10 @@ def main(argv: list[str]) -> dict:
         rows = score_all(seg, args.methods, real_truths(photos))
         title = "Real photos (references: bench/data/real; the photo stands in for the true foreground colour)"
         report["real"] = print_scores(title, rows, args.methods, categories=False)
+        all_rows += rows
     report["real_skipped"] = skipped
+    if all_rows:
+        report["strengths"] = print_strengths(all_rows, "auto" if "auto" in args.methods else args.methods[0])
     print(f"\nscoring took {time.perf_counter() - started:.1f} s")
 
     if not args.no_timing:

@@ -5,6 +5,15 @@
 - composite_error: mean absolute error (0..255) in the edge band of the cut-out laid over a new
   background, against the truth laid over it: what a shop sees (halos, fringes, lost hair).
 
+- see_through: of the pixels inside the true subject, eroded by 1.5% of the diagonal, that the
+  cut-out calls subject (alpha at least one half), the share with alpha under 250: a coat, a
+  badge or a lower body the background shows through (pixels whose truth is itself see-through,
+  glass or a soft edge, are left out);
+- stray: of the pixels outside the true subject (anything of it, alpha over 5) dilated by 1.5% of
+  the diagonal, the share with alpha over 5: a flag, grass or a strip between two subjects left
+  in the cut-out.
+Those two are what a person sees on a contrasting background, whatever the IoU says.
+
 The edge band is every pixel within ~1% of the image diagonal of the true 0.5 contour, plus every
 pixel whose truth is fractional. That is wider than one model pixel
 (imagegraphics.segmentation.evaluate.edge_band) on purpose: the errors that matter here, a
@@ -14,6 +23,7 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 
 from bench.scenes.drawing import box_mean
@@ -23,6 +33,8 @@ BAND_SHARE = 0.01  # edge band reach, as a share of the image diagonal
 # Saturated colours for the new background; the two furthest from the old backdrop are used.
 PALETTE = ((255, 0, 255), (0, 190, 0), (0, 60, 255), (255, 120, 0), (0, 215, 215), (220, 0, 0))
 CHECKER_CELLS = 12  # checkerboard squares along the shorter side
+REGION_SHARE = 0.015  # see_through and stray look this far (share of the diagonal) from the outline
+OPAQUE, CLEAR = 250 / 255, 5 / 255  # the alpha a viewer takes for solid, and for nothing
 
 
 def iou(estimate: np.ndarray, truth: np.ndarray) -> float:
@@ -80,3 +92,31 @@ def composite_error(alpha: np.ndarray, colour: np.ndarray, truth_alpha: np.ndarr
     mine = composite(alpha[band], colour[band], background[band])
     truth = composite(truth_alpha[band], truth_foreground[band], background[band])
     return float(np.abs(mine - truth).mean())
+
+
+def far_inside_outside(truth: np.ndarray, share: float = REGION_SHARE) -> tuple[np.ndarray, np.ndarray]:
+    """(pixels of the true subject further than `share` of the diagonal from its outline, pixels
+    of the background as far from any of it), by Euclidean distance. The subject is alpha > 0.5
+    for the inside, and anything of it (alpha > 5) for the outside: a glass of alpha 0.2 is
+    not background."""
+    reach = share * math.hypot(*truth.shape)
+    inside = (truth > 0.5).astype(np.uint8)
+    deep = cv2.distanceTransform(inside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE) > reach
+    anything = (truth > CLEAR).astype(np.uint8)
+    away = cv2.distanceTransform(1 - anything, cv2.DIST_L2, cv2.DIST_MASK_PRECISE) > reach
+    return deep, away
+
+
+def see_through(alpha: np.ndarray, truth: np.ndarray, regions=None) -> float:
+    """Share of the subject's deep inside, called subject by the cut-out, with alpha under 250
+    (0 when the cut-out calls none of it subject); where the truth itself is see-through (glass,
+    a soft edge) the cut-out may be too."""
+    deep, _ = far_inside_outside(truth) if regions is None else regions
+    called = deep & (alpha >= 0.5) & (truth >= OPAQUE)
+    return float(np.mean(alpha[called] < OPAQUE - 1e-6)) if called.any() else 0.0
+
+
+def stray(alpha: np.ndarray, truth: np.ndarray, regions=None) -> float:
+    """Share of the background far from the subject with alpha over 5 (of 255)."""
+    _, away = far_inside_outside(truth) if regions is None else regions
+    return float(np.mean(alpha[away] > CLEAR + 1e-6)) if away.any() else 0.0

@@ -110,7 +110,10 @@ def test_plain_pillow_pipeline_keeps_iou_on_sample_photo(golden):
     assert iou(mask, golden["astronaut_full"]) >= 0.98
 
 
-def test_segmenter_portrait_mode_keeps_iou_on_sample_photo(golden):
+def test_segmenter_portrait_mode_follows_the_model_and_cuts_closer_to_the_photo(golden):
+    """The portrait cut is the model's subject, mended where colour and structure show the model
+    wrong (the flag's stripes it half takes, the badge it doubts): closer to the hand-made
+    reference (bench/data/real/astronaut.png) than the model's own answer cut at one half."""
     segmentation = pytest.importorskip("imagegraphics.segmentation")
     if not hasattr(segmentation, "get_segmenter"):
         pytest.skip("imagegraphics.segmentation has no get_segmenter yet")
@@ -118,4 +121,6 @@ def test_segmenter_portrait_mode_keeps_iou_on_sample_photo(golden):
     segmenter = segmentation.get_segmenter(MODELS)
     alpha = segmenter.alpha(Image.open(SAMPLE).convert("RGB"), mode="portrait")
     assert alpha.shape == golden["astronaut_full"].shape
-    assert iou(alpha, golden["astronaut_full"]) >= 0.98
+    assert iou(alpha, golden["astronaut_full"]) >= 0.96
+    reference = np.asarray(Image.open(ROOT / "bench" / "data" / "real" / "astronaut.png"), np.float32) / 255
+    assert iou(alpha, reference) > iou(golden["astronaut_full"], reference)

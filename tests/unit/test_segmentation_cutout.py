@@ -1,11 +1,11 @@
 """The cut-out beyond the mask: no silent empty results, auto's evidence, backdrop correction,
-thin parts kept by remove_artifacts, and decontaminated edge colours."""
+and decontaminated edge colours (the cut itself: test_segmentation_trimap.py)."""
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
 from imagegraphics.errors import NoForeground
-from imagegraphics.segmentation import artifacts, backdrop, choose, foreground, get_segmenter
+from imagegraphics.segmentation import backdrop, choose, foreground, get_segmenter
 from imagegraphics.segmentation.colours import EdgeColours
 from imagegraphics.segmentation.registry import models_dir
 from imagegraphics.segmentation.sessions import GeneralSession
@@ -183,42 +183,6 @@ def test_backdrop_correction_leaves_a_one_sided_mask_alone():
     image, _ = ring_shot()
     everything = np.ones((300, 400), np.float32)
     assert backdrop.correct(np.asarray(image, np.float32), everything) is everything
-
-
-# -- remove_artifacts keeps thin parts -----------------------------------------------------
-def test_a_thin_part_tied_by_faint_pixels_is_kept_and_a_far_speck_dropped():
-    matte = np.zeros((200, 200), np.float32)
-    matte[60:140, 60:140] = 1.0  # the subject
-    matte[98:100, 140:190] = 0.3  # a spectacle arm, faint at working resolution...
-    matte[98:100, 150:170] = 0.8  # ...with a piece the 0.5 cut breaks off
-    matte[10:14, 10:14] = 1.0  # dust
-    binary = matte > 0.5
-    islands, _ = artifacts.clean(binary, matte > 0.15)
-    assert not islands[98:100, 150:170].any()
-    assert islands[10:14, 10:14].all()
-    plain, _ = artifacts.clean(binary)  # without the weak tie the arm piece would go
-    assert plain[98:100, 150:170].all()
-
-
-def test_fixes_patched_in_levels_give_the_levels_of_the_float_alpha_patched():
-    """The refinement hands the fixes 8-bit levels: dropping an island and filling a pinhole in
-    levels must give exactly what rounding the patched float alpha gives."""
-    from imagegraphics.imaging.compose import alpha_to_8bit
-
-    binary = np.zeros((60, 80), bool)
-    binary[10:50, 10:50] = True  # the subject
-    binary[30, 30] = False  # a pinhole in it
-    binary[5:7, 70:72] = True  # a speck
-    islands, holes = artifacts.clean(binary)
-    assert islands[5, 70] and holes[30, 30]
-    rng = np.random.default_rng(3)
-    alpha = np.clip(np.asarray(Image.fromarray(binary.astype(np.float32), "F").resize((400, 300), Image.BILINEAR))
-                    + rng.normal(0, 0.05, (300, 400)).astype(np.float32), 0, 1).astype(np.float32)
-    levels = alpha_to_8bit(alpha)
-    artifacts.patch(alpha, islands, holes, binary)
-    artifacts.patch(levels, islands, holes, binary)
-    assert np.array_equal(levels, alpha_to_8bit(alpha))
-    assert levels[25:36, 350:360].max() == 0 and levels[148:153, 148:153].min() == 255  # speck gone, hole filled
 
 
 # -- decontaminated edges ------------------------------------------------------------------

@@ -183,3 +183,20 @@ def test_bundled_auto_picks_product_for_an_object_on_a_plain_backdrop():
     alpha = matte.alpha
     assert matte.choice == "product"
     assert alpha[200:450, 350:450].min() > 0.95 and alpha[:100].max() < 0.05
+
+
+@bundled
+@pytest.mark.parametrize("mode, strength", [("portrait", "medium"), ("auto", "high"), ("auto", "medium")])
+def test_bundled_demo_sample_is_opaque_inside_with_nothing_outside_the_person(mode, strength):
+    """What `make demo` makes of its sample (a portrait conversion, a high-strength new asset), held
+    to the hand-made reference: the straps, badge and glove opaque, no flag stripe left beside the arm."""
+    from bench import quality_metrics as metrics
+
+    image = Image.open(SAMPLE).convert("RGB")
+    reference = np.asarray(Image.open(REPO / "bench" / "data" / "real" / "astronaut.png"), np.float32) / 255
+    matte = get_segmenter(REPO / "models").matte(image, mode=mode, strength=strength)
+    alpha = np.asarray(matte.cutout(image.copy()).convert("RGBA"))[..., 3].astype(np.float32) / 255
+    assert metrics.see_through(alpha, reference) <= 0.01
+    assert metrics.stray(alpha, reference) <= 0.008
+    deep, _ = metrics.far_inside_outside(reference)
+    assert np.mean(alpha[deep] == 1.0) >= 0.99  # opaque, not merely over one half

@@ -44,6 +44,45 @@ def test_saturated_stretches_match_the_formula():
     assert (got[:, :150] == 255).all() and (got[:, 500:] == 0).all()
 
 
+def test_pins_hold_the_line_between_them_easing_in_over_one_working_pixel():
+    """alpha = clip(line, max(pin, 0), 1 + min(pin, 0)) with line, and pin, bilinear at full resolution;
+    whole cells pinned one way are filled without arithmetic and must agree with the formula."""
+    rng = np.random.default_rng(6)
+    a = rng.normal(0, 3, (20, 30)).astype(np.float32)
+    b = rng.normal(0.5, 0.6, (20, 30)).astype(np.float32)
+    opaque, clear = np.zeros((20, 30), bool), np.zeros((20, 30), bool)
+    opaque[2:12, 3:14], clear[:, 20:], clear[15:, :] = True, True, True
+    image = Image.fromarray(rng.integers(0, 256, (400, 600, 3), dtype=np.uint8), "RGB")
+    coef = refine.Coefficients(a, b, refine.LUMA + (0.0,)).pinned(opaque, clear)
+    got = refine.apply(coef, image)
+    guide = np.asarray(image.convert("L", matrix=refine.LUMA + (0.0,)), np.float32) / 255
+    up = [np.asarray(Image.fromarray(c, "F").resize(image.size, Image.BILINEAR)) for c in (a, b, coef.pin)]
+    line = up[0] * guide + up[1]
+    expected = np.clip(np.minimum(np.maximum(line, np.maximum(up[2], 0)), 1 + np.minimum(up[2], 0)), 0, 1)
+    assert np.abs(got - expected * 255).max() < 0.5 + 0.03
+    assert (got[70:220, 80:260] == 255).all() and (got[:, 420:] == 0).all() and (got[320:] == 0).all()
+    assert 0 < np.count_nonzero((got > 0) & (got < 255))  # the line still decides in between
+
+
+def test_pinning_is_monotone_in_the_line_and_in_nested_pins():
+    rng = np.random.default_rng(8)
+    a = rng.normal(0, 3, (16, 16)).astype(np.float32)
+    b = rng.normal(0.5, 0.6, (16, 16)).astype(np.float32)
+    image = Image.fromarray(rng.integers(0, 256, (160, 160, 3), dtype=np.uint8), "RGB")
+    opaque = np.zeros((16, 16), bool)
+    opaque[4:12, 4:12] = True
+    clear = np.zeros((16, 16), bool)
+    clear[:, 14:] = True
+    base = refine.Coefficients(a, b, refine.LUMA + (0.0,))
+    more = refine.apply(base.ramp(0.3, 0.6).pinned(opaque, clear), image)
+    fewer_opaque = opaque.copy()
+    fewer_opaque[4:6] = False
+    more_clear = clear.copy()
+    more_clear[:, 12:] = True
+    less = refine.apply(base.ramp(0.7, 0.6).pinned(fewer_opaque, more_clear), image)
+    assert (less <= more).all() and less.sum() < more.sum()
+
+
 def test_levels_round_like_the_cut_out_and_commute_with_min_and_max():
     rng = np.random.default_rng(5)
     alpha = np.concatenate([rng.random(100_000, dtype=np.float32),

@@ -75,18 +75,33 @@ def guide_weights(rgb: np.ndarray, mask: np.ndarray) -> tuple[float, float, floa
 
 @dataclass
 class Coefficients:
-    """Guided-filter coefficients at working resolution: alpha = a * guide + b."""
+    """Guided-filter coefficients at working resolution: alpha = a * guide + b, pinned by `pin`
+    (None, or a map of +1 where the alpha is opaque whatever the line says, -1 where it is
+    transparent, 0 where the line decides). Everything is upsampled bilinearly to full resolution,
+    so a pin eases in over one working pixel instead of stepping: alpha is the line held between
+    max(pin, 0) and 1 + min(pin, 0)."""
 
     a: np.ndarray
     b: np.ndarray
     matrix: tuple[float, float, float, float]
+    pin: np.ndarray | None = None
 
     def low_res(self, guide: np.ndarray) -> np.ndarray:
-        return self.a * guide + self.b
+        """The alpha at working resolution (unclipped where nothing is pinned)."""
+        alpha = self.a * guide + self.b
+        if self.pin is not None:
+            alpha = np.minimum(np.maximum(alpha, np.maximum(self.pin, 0)), 1 + np.minimum(self.pin, 0))
+        return alpha
 
     def ramp(self, threshold: float, width: float) -> Coefficients:
         """Fold the monotone ramp clip((alpha - threshold) / width + 0.5) into a and b (free at full res)."""
-        return Coefficients(self.a / width, (self.b - threshold) / width + 0.5, self.matrix)
+        return Coefficients(self.a / width, (self.b - threshold) / width + 0.5, self.matrix, self.pin)
+
+    def pinned(self, opaque: np.ndarray, transparent: np.ndarray) -> Coefficients:
+        """Opaque where `opaque`, transparent where `transparent` (disjoint bool maps), whatever
+        the line says there. The line is kept, so the alpha stays monotone in it and in the maps."""
+        pin = opaque.astype(np.float32) - transparent.astype(np.float32)
+        return Coefficients(self.a, self.b, self.matrix, pin)
 
 
 def project(rgb: np.ndarray, matrix: tuple[float, float, float, float]) -> np.ndarray:
@@ -146,18 +161,23 @@ def _runs(coef: Coefficients, width: int) -> list[list[tuple]]:
     """Per pair of low-res rows, full-resolution column runs (start, end, value): value 0 or 1
     where alpha is saturated for any guide value, None where it must be computed.
 
-    A pixel's a and b are convex blends of four low-res neighbours, so bounds taken over those
-    corners hold for it. Saturation is claimed only with a margin far above float32 rounding:
+    A pixel's a, b and pin are convex blends of four low-res neighbours, so bounds taken over
+    those corners hold for it: a cell is surely 1 when its four corners are pinned opaque, or when
+    the line is above 1 for any guide and no corner is pinned transparent (surely 0 the other way
+    round). Line saturation is claimed only with a margin far above float32 rounding:
     computing a saturated pixel would give the same 0 or 1, so results do not depend on how
     runs are cut (which keeps strengths ordered pixel by pixel)."""
-    a = np.pad(coef.a, ((0, 1), (0, 1)), mode="edge")
-    b = np.pad(coef.b, ((0, 1), (0, 1)), mode="edge")
+    a, b = _padded(coef.a), _padded(coef.b)
     high, low = b + np.maximum(a, 0), b + np.minimum(a, 0)  # the guide spans 0..1
-    cell_high = np.maximum.reduce([high[:-1, :-1], high[1:, :-1], high[:-1, 1:], high[1:, 1:]])
-    cell_low = np.minimum.reduce([low[:-1, :-1], low[1:, :-1], low[:-1, 1:], low[1:, 1:]])
-    state = np.full(cell_high.shape, 2, np.int8)
-    state[cell_high <= -SATURATION_MARGIN] = 0
-    state[cell_low >= 1 + SATURATION_MARGIN] = 1
+    surely_0, surely_1 = _corners(np.maximum, high) <= -SATURATION_MARGIN, _corners(np.minimum, low) >= 1 + SATURATION_MARGIN
+    if coef.pin is not None:
+        pin = _padded(coef.pin)
+        lowest, highest = _corners(np.minimum, pin), _corners(np.maximum, pin)
+        surely_0 = (surely_0 & (highest <= 0)) | (highest == -1)  # no corner lifted, or all cleared
+        surely_1 = (surely_1 & (lowest >= 0)) | (lowest == 1)
+    state = np.full(surely_0.shape, 2, np.int8)
+    state[surely_0] = 0
+    state[surely_1] = 1
     kx, _ = _lerp_positions(width, coef.a.shape[1])
     first_column = np.searchsorted(kx, np.arange(state.shape[1] + 1))  # of each low-res cell
     result = []
@@ -181,6 +201,16 @@ def _runs(coef: Coefficients, width: int) -> list[list[tuple]]:
     return result
 
 
+def _padded(x: np.ndarray) -> np.ndarray:
+    """x with its last row and column repeated (the upsampling reads one cell past the end)."""
+    return np.pad(x, ((0, 1), (0, 1)), mode="edge")
+
+
+def _corners(reduce, x: np.ndarray) -> np.ndarray:
+    """`reduce` (np.maximum or np.minimum) over each cell's four corners of an edge-padded map."""
+    return reduce.reduce([x[:-1, :-1], x[1:, :-1], x[:-1, 1:], x[1:, 1:]])
+
+
 def from_levels(levels: np.ndarray) -> np.ndarray:
     """uint8 levels as float32 alpha in 0..1."""
     return levels.astype(np.float32) * np.float32(1 / 255)
@@ -202,6 +232,7 @@ def apply(coef: Coefficients, image: Image.Image) -> np.ndarray:
         converting = pool.submit(lambda: np.asarray(image.convert("L", matrix=coef.matrix)))
         b_columns = pool.submit(_columns, coef.b, width)
         a0, da = _columns(coef.a / np.float32(255), width)  # the guide is 0..255 at full resolution
+        p0, dp = _columns(coef.pin, width) if coef.pin is not None else (None, None)
         b0, db = b_columns.result()
         runs = _runs(coef, width)
         guide = converting.result()
@@ -228,6 +259,12 @@ def apply(coef: Coefficients, image: Image.Image) -> np.ndarray:
                 t += db[row, c0:c1]
                 t *= fy
                 block += t
+                if p0 is not None:  # held between max(pin, 0) and 1 + min(pin, 0)
+                    np.multiply(dp[row, c0:c1], fy, out=t)
+                    t += p0[row, c0:c1]
+                    np.maximum(block, t, out=block)
+                    t += 1
+                    np.minimum(block, t, out=block)
                 np.clip(block, 0.0, 1.0, out=block)
                 alpha_to_8bit(block, out[start:end, c0:c1])
 

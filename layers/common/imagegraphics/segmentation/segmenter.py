@@ -15,23 +15,23 @@ from imagegraphics.errors import RenderFailed
 from imagegraphics.imaging import compose
 from imagegraphics.imaging.blas import one_blas_thread
 from imagegraphics.imaging.heap import reuse_freed_memory
-from imagegraphics.segmentation import artifacts, backdrop, choose, foreground, product, refine
+from imagegraphics.segmentation import backdrop, choose, evidence, foreground, product, refine
 from imagegraphics.segmentation.colours import EdgeColours
+from imagegraphics.segmentation.trimap import STRENGTH_THRESHOLD, Evidence, trimap
 from imagegraphics.segmentation.registry import ModelEntry, Registry, models_dir
 from imagegraphics.segmentation.sessions import BaseSession, open_session
 
 logger = logging.getLogger(__name__)
 
 MODES = ("auto", "portrait", "product")
-# Strength is a ramp clip((alpha - t) / RAMP_WIDTH + 0.5): a higher t cuts more at every pixel.
-# With RAMP_WIDTH <= 1 - 2|t - 0.5| a sure background stays 0 and a sure foreground stays 1.
-STRENGTH_THRESHOLD = {"low": 0.3, "medium": 0.5, "high": 0.7}
+# Strength chooses where the cut lies (trimap.STRENGTH_THRESHOLD: which pixels are subject); in the
+# soft band along the outline the alpha is the ramp clip((alpha - t) / RAMP_WIDTH + 0.5) of the
+# refined probability, so the band's alpha crosses one half where the cut lies.
 RAMP_WIDTH = 0.6
 WORK_SIDE = 512  # longest side of the working resolution where masks are computed
 GUIDE_RADIUS = 5  # guided filter window radius at working resolution
 GUIDE_EPS = 3e-4  # guided filter regulariser (guide in 0..1): lower follows image edges more closely
 LANDSCAPE_ASPECT = 1.5  # wider than this, the 256x144 selfie model distorts the image less
-WEAK = 0.15  # matte value that still ties a thin part to the subject when islands are judged
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,8 @@ class Segmenter:
             face = seen.portrait and choose.has_face(rgb, mask)
             # without a general model: the person, unless a plain backdrop suggests an object
             if face if subject is not None else (seen.person or not product.backdrop(rgb).uniform):
+                if subject is not None:  # what the person carries and wears, where colour agrees
+                    mask = evidence.with_carried(mask, subject, rgb)
                 return mask, "portrait", f"{person.name}; auto: portrait ({seen.summary()}, face seen)", None
             why = f"auto: product ({seen.summary()}{', no face seen' if seen.portrait else ''})"
         else:
@@ -163,24 +165,19 @@ class Segmenter:
         rgb = np.asarray(small, np.float32)
         mask, choice, method, held = self.low_res_mask(small, rgb, mode, timings)
         foreground.check(mask, choice, rgb)
-        coef = refine.solve(rgb, mask, GUIDE_RADIUS, GUIDE_EPS, held)
+        odds = evidence.colour_odds(rgb, mask, None if held is None else held > 0)
+        weighed = evidence.lowered(mask, odds, held)
+        coef = refine.solve(rgb, weighed, GUIDE_RADIUS, GUIDE_EPS, held)
         guide = refine.project(rgb, coef.matrix)
-        fixes = None
-        if remove_artifacts:
-            # found at the medium cut whatever the strength, so strengths stay ordered pixel by pixel
-            medium = coef.low_res(guide)
-            binary = medium > 0.5
-            fixes = artifacts.clean(binary, medium > WEAK), binary
-        coef = coef.ramp(STRENGTH_THRESHOLD[strength], RAMP_WIDTH)
+        seen = Evidence(mask, weighed, coef.low_res(guide), odds, held)
+        regions = trimap(seen, strength, remove_artifacts)
+        coef = coef.ramp(STRENGTH_THRESHOLD[strength], RAMP_WIDTH).pinned(regions.subject, regions.background)
         low = np.clip(coef.low_res(guide), 0.0, 1.0).astype(np.float32)
         foreground.check(low, choice)  # a high strength may cut away a faint subject entirely
         colours = EdgeColours.estimate(rgb, low)
         timings["mask"] = time.perf_counter() - start
         start = time.perf_counter()
         levels = refine.apply(coef, image)
-        if fixes is not None:
-            (islands, holes), binary = fixes
-            artifacts.patch(levels, islands, holes, binary)
         timings["refine"] = time.perf_counter() - start
         logger.info("bg_remove %s: %s", choice, method)
         return Matte(levels, choice, timings, method, colours)

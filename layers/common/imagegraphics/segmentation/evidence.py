@@ -1,0 +1,117 @@
+"""Colour evidence: where the model is unsure, does a pixel's colour belong to the subject or to
+the background around it?
+
+The colours of the pixels the model is sure of (sure subject, sure background) are counted in two
+colour histograms; a pixel the model is unsure of gets the log-likelihood ratio of its colour
+under them, added to the model's log-odds (a naive Bayes update). The update only ever lowers the
+model's answer: colour can show that a doubtful strip is the flag, the grass or the wall seen
+around the subject, but a colour the background lacks is no proof of subject (the subject's own
+parts the model doubts are kept by the cut's structure instead: trimap.cut). Where subject and
+background share their colours (white on white), the ratio is near zero and the model decides.
+
+Colour only speaks where the background can reach: unsure pixels joined to surely-background ones
+without crossing a pixel the model is sure is subject. A white strap between a glove and a helmet
+looks like the wall, but the wall cannot reach it; a flag's stripe beside an arm can.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+SURE_SUBJECT, SURE_BACKGROUND = 0.9, 0.1  # model probabilities whose colours are learnt
+UNSURE_BELOW = 0.99  # a pixel the model gives this or more is left to it
+REACH_BELOW = 0.95  # the background reaches through pixels the model gives less than this
+BINS = 16  # per RGB channel
+MIN_SAMPLES = 64  # pixels each side needs before its colours are believed
+MAX_ODDS = 4.0  # |log-likelihood ratio| cap: one colour never outweighs a near-certain model
+CARRIED_ODDS = -0.25  # mean log-odds from which a part the general model adds to a person is kept
+
+
+def _smooth(histogram: np.ndarray) -> np.ndarray:
+    """A [1, 2, 1] / 4 blur along each colour axis: a colour next to a seen one is nearly as likely
+    (lighting and noise move colours by a bin or so)."""
+    for axis in range(3):
+        padded = np.pad(histogram, [(1, 1) if a == axis else (0, 0) for a in range(3)], mode="edge")
+        body = [slice(None)] * 3
+        lower, upper = list(body), list(body)
+        body[axis], lower[axis], upper[axis] = slice(1, -1), slice(None, -2), slice(2, None)
+        histogram = (padded[tuple(lower)] + 2 * padded[tuple(body)] + padded[tuple(upper)]) / 4
+    return histogram
+
+
+def colour_index(rgb: np.ndarray) -> np.ndarray:
+    """Each pixel's histogram bin (HxW int) for an HxWx3 image in 0..255."""
+    q = (np.clip(rgb, 0, 255).astype(np.int32) * BINS) >> 8
+    return (q[..., 0] * BINS + q[..., 1]) * BINS + q[..., 2]
+
+
+def colour_odds(rgb: np.ndarray, mask: np.ndarray, ignore: np.ndarray | None = None) -> np.ndarray | None:
+    """Per pixel, log P(colour | subject) - log P(colour | background), learnt from the pixels the
+    mask (HxW 0..1) is sure of and averaged over a 3x3 window; None when either side has too few
+    sure pixels to learn from. `ignore` (bool) marks pixels whose colours must not be learnt."""
+    index = colour_index(rgb)
+    subject, background = mask >= SURE_SUBJECT, mask <= SURE_BACKGROUND
+    if ignore is not None:
+        subject, background = subject & ~ignore, background & ~ignore
+    if np.count_nonzero(subject) < MIN_SAMPLES or np.count_nonzero(background) < MIN_SAMPLES:
+        return None
+    shape, floor = (BINS, BINS, BINS), 1.0 / BINS ** 3
+    counts = [_smooth(np.bincount(index[side], minlength=BINS ** 3).astype(np.float32).reshape(shape))
+              for side in (subject, background)]
+    # each bin's share plus a uniform floor: a colour rare on both sides has odds near 0, not noise
+    fg, bg = (c.ravel() / c.sum() + floor for c in counts)
+    ratio = np.clip(np.log(fg / bg), -MAX_ODDS, MAX_ODDS).astype(np.float32)
+    return ratio[index]
+
+
+def lowered(mask: np.ndarray, odds: np.ndarray | None, held: np.ndarray | None = None) -> np.ndarray:
+    """The mask with every unsure pixel whose colour speaks for the background (odds below 0, from
+    colour_odds) made less likely (HxW float32 0..1, never above the mask). `held` (weights, or
+    None) marks the per-pixel see-through estimates of clear objects, which colour must not touch."""
+    if odds is None:
+        return mask
+    unsure = (mask > SURE_BACKGROUND) & (mask < UNSURE_BELOW) & reached(mask)
+    if held is not None:
+        unsure &= held <= 0
+    p = np.clip(mask[unsure], 1e-4, 1 - 1e-4)
+    z = np.log(p / (1 - p)) + np.minimum(odds[unsure], 0.0)
+    out = mask.astype(np.float32, copy=True)
+    out[unsure] = 1.0 / (1.0 + np.exp(-z))
+    return out
+
+
+def reached(mask: np.ndarray) -> np.ndarray:
+    """Pixels joined to a surely-background one through pixels under REACH_BELOW (8-connected)."""
+    count, labels = cv2.connectedComponents((mask < REACH_BELOW).astype(np.uint8), connectivity=8)
+    touches = np.zeros(count, bool)
+    touches[labels[mask <= SURE_BACKGROUND]] = True
+    touches[0] = False  # label 0: the pixels the model is sure of
+    return touches[labels]
+
+
+def with_carried(person: np.ndarray, subject: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+    """The people model's mask with what the general model adds to the person and colour does not
+    give to the background: a bag, a backpack, a hat, the lower body the selfie model fades out.
+
+    Each part the general model calls subject and the people model does not (8-connected, touching
+    the person) is judged by its colours, learnt from where both models agree: kept (at the general
+    model's probability) when their mean log-odds are at least CARRIED_ODDS, left out otherwise (a
+    flag or a wall the general model glues to the person)."""
+    agreed = np.where((person >= SURE_SUBJECT) & (subject >= SURE_SUBJECT), 1.0,
+                      np.where((person <= SURE_BACKGROUND) & (subject <= SURE_BACKGROUND), 0.0, 0.5))
+    extra = (subject > 0.5) & (person <= 0.5)
+    if not extra.any():
+        return person
+    odds = colour_odds(rgb, agreed.astype(np.float32))
+    if odds is None:
+        return person
+    count, labels = cv2.connectedComponents(extra.astype(np.uint8), connectivity=8)
+    flat = labels.ravel()
+    sizes = np.bincount(flat, minlength=count)
+    mean_odds = np.bincount(flat, weights=odds.ravel(), minlength=count) / np.maximum(sizes, 1)
+    near_person = cv2.dilate((person > 0.5).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    touching = np.zeros(count, bool)
+    touching[labels[near_person & extra]] = True
+    keep = touching & (mean_odds >= CARRIED_ODDS)
+    keep[0] = False
+    return np.where(keep[labels], np.maximum(person, subject), person).astype(np.float32)
