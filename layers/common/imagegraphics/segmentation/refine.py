@@ -85,6 +85,7 @@ class Coefficients:
     b: np.ndarray
     matrix: tuple[float, float, float, float]
     pin: np.ndarray | None = None
+    spread: np.ndarray | None = None  # the guide's standard deviation over each window (solve)
 
     def low_res(self, guide: np.ndarray) -> np.ndarray:
         """The alpha at working resolution (unclipped where nothing is pinned)."""
@@ -93,15 +94,16 @@ class Coefficients:
             alpha = np.minimum(np.maximum(alpha, np.maximum(self.pin, 0)), 1 + np.minimum(self.pin, 0))
         return alpha
 
-    def ramp(self, threshold: float, width: float) -> Coefficients:
-        """Fold the monotone ramp clip((alpha - threshold) / width + 0.5) into a and b (free at full res)."""
-        return Coefficients(self.a / width, (self.b - threshold) / width + 0.5, self.matrix, self.pin)
+    def ramp(self, threshold: float, width: float | np.ndarray) -> Coefficients:
+        """Fold the monotone ramp clip((alpha - threshold) / width + 0.5) into a and b (free at full
+        res); `width` may differ per working pixel."""
+        return Coefficients(self.a / width, (self.b - threshold) / width + 0.5, self.matrix, self.pin, self.spread)
 
     def pinned(self, opaque: np.ndarray, transparent: np.ndarray) -> Coefficients:
         """Opaque where `opaque`, transparent where `transparent` (disjoint bool maps), whatever
         the line says there. The line is kept, so the alpha stays monotone in it and in the maps."""
         pin = opaque.astype(np.float32) - transparent.astype(np.float32)
-        return Coefficients(self.a, self.b, self.matrix, pin)
+        return Coefficients(self.a, self.b, self.matrix, pin, self.spread)
 
 
 def project(rgb: np.ndarray, matrix: tuple[float, float, float, float]) -> np.ndarray:
@@ -122,22 +124,23 @@ def solve(rgb: np.ndarray, mask: np.ndarray, radius: int, eps: float,
     3x3 window keeps each level and still follows the full-resolution image."""
     matrix = guide_weights(rgb, mask)
     guide = project(rgb, matrix).astype(np.float32)
-    a, b = _fit(guide, mask, radius, eps)
+    a, b, var_i = _fit(guide, mask, radius, eps)
     if held is not None:
-        fine_a, fine_b = _fit(guide, mask, HELD_RADIUS, eps)
+        fine_a, fine_b, _ = _fit(guide, mask, HELD_RADIUS, eps)
         a, b = a + held * (fine_a - a), b + held * (fine_b - b)
-    return Coefficients(a, b, matrix)
+    return Coefficients(a, b, matrix, spread=np.sqrt(np.maximum(var_i, 0)))
 
 
-def _fit(guide: np.ndarray, mask: np.ndarray, radius: int, eps: float) -> tuple[np.ndarray, np.ndarray]:
-    """The guided filter's (a, b), each averaged over the windows that hold a pixel."""
+def _fit(guide: np.ndarray, mask: np.ndarray, radius: int, eps: float) -> tuple[np.ndarray, ...]:
+    """The guided filter's (a, b), each averaged over the windows that hold a pixel, and the
+    guide's variance over each window."""
     mean_i = box_mean(guide, radius)
     mean_p = box_mean(mask, radius)
     var_i = box_mean(guide * guide, radius) - mean_i * mean_i
     cov_ip = box_mean(guide * mask, radius) - mean_i * mean_p
     a = cov_ip / (np.maximum(var_i, 0) + eps)
     b = mean_p - a * mean_i
-    return box_mean(a, radius), box_mean(b, radius)
+    return box_mean(a, radius), box_mean(b, radius), var_i
 
 
 def _lerp_positions(n_out: int, n_in: int) -> tuple[np.ndarray, np.ndarray]:

@@ -196,11 +196,12 @@ def solid(alpha: np.ndarray) -> np.ndarray:
 def ramped(alpha: np.ndarray) -> np.ndarray:
     """The matte value that the medium strength's ramp turns into `alpha`, up to SOLID_FROM; from
     there it climbs to 1 at alpha 1, so opaque parts (a label, a cap) stay opaque at every strength."""
-    from imagegraphics.segmentation.segmenter import RAMP_WIDTH, STRENGTH_THRESHOLD  # it imports this module
+    from imagegraphics.segmentation.segmenter import CLEAR_RAMP_WIDTH as width  # it imports this module
+    from imagegraphics.segmentation.trimap import STRENGTH_THRESHOLD
 
     threshold = STRENGTH_THRESHOLD["medium"]
-    knee = threshold + RAMP_WIDTH * (SOLID_FROM - 0.5)
-    return np.where(alpha <= SOLID_FROM, threshold + RAMP_WIDTH * (alpha - 0.5),
+    knee = threshold + width * (SOLID_FROM - 0.5)
+    return np.where(alpha <= SOLID_FROM, threshold + width * (alpha - 0.5),
                     knee + (1 - knee) * (alpha - SOLID_FROM) / (1 - SOLID_FROM))
 
 

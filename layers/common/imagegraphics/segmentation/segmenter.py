@@ -26,8 +26,14 @@ logger = logging.getLogger(__name__)
 MODES = ("auto", "portrait", "product")
 # Strength chooses where the cut lies (trimap.STRENGTH_THRESHOLD: which pixels are subject); in the
 # soft band along the outline the alpha is the ramp clip((alpha - t) / RAMP_WIDTH + 0.5) of the
-# refined probability, so the band's alpha crosses one half where the cut lies.
-RAMP_WIDTH = 0.6
+# refined probability, so the band's alpha crosses one half where the cut lies. Over a clear object,
+# whose estimate the ramp hands on (seethrough.ramped), it is wider: a steep ramp would magnify
+# the refinement's small errors in its levels.
+# Where the image is flat around the cut (no edge for the alpha to follow, the cut crossing a coat
+# where the model missed part of it) the ramp narrows, down to FLAT_SHARE of it: a soft edge there
+# would be the model's blur again, not the image's.
+RAMP_WIDTH, CLEAR_RAMP_WIDTH = 0.4, 0.6
+EDGE_SPREAD, FLAT_SHARE = 0.1, 0.25  # guide's window standard deviation (0..1) of a full edge
 WORK_SIDE = 512  # longest side of the working resolution where masks are computed
 GUIDE_RADIUS = 5  # guided filter window radius at working resolution
 GUIDE_EPS = 3e-4  # guided filter regulariser (guide in 0..1): lower follows image edges more closely
@@ -118,8 +124,8 @@ class Segmenter:
             face = seen.portrait and choose.has_face(rgb, mask)
             # without a general model: the person, unless a plain backdrop suggests an object
             if face if subject is not None else (seen.person or not product.backdrop(rgb).uniform):
-                if subject is not None:  # what the person carries and wears, where colour agrees
-                    mask = evidence.with_carried(mask, subject, rgb)
+                if subject is not None:  # where the two models disagree about a part, colour decides
+                    mask = evidence.person_by_both(mask, subject, rgb)
                 return mask, "portrait", f"{person.name}; auto: portrait ({seen.summary()}, face seen)", None
             why = f"auto: product ({seen.summary()}{', no face seen' if seen.portrait else ''})"
         else:
@@ -171,7 +177,10 @@ class Segmenter:
         guide = refine.project(rgb, coef.matrix)
         seen = Evidence(mask, weighed, coef.low_res(guide), odds, held)
         regions = trimap(seen, strength, remove_artifacts)
-        coef = coef.ramp(STRENGTH_THRESHOLD[strength], RAMP_WIDTH).pinned(regions.subject, regions.background)
+        width = RAMP_WIDTH * np.clip(coef.spread / EDGE_SPREAD, FLAT_SHARE, 1.0)
+        if held is not None:
+            width = width + (CLEAR_RAMP_WIDTH - width) * held
+        coef = coef.ramp(STRENGTH_THRESHOLD[strength], width).pinned(regions.subject, regions.background)
         low = np.clip(coef.low_res(guide), 0.0, 1.0).astype(np.float32)
         foreground.check(low, choice)  # a high strength may cut away a faint subject entirely
         colours = EdgeColours.estimate(rgb, low)

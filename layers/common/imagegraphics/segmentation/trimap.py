@@ -36,8 +36,8 @@ SURE_PIXELS = 4  # a region with fewer surely-background pixels than this is dou
 # remove_artifacts' business: a hole the model is sure of stays, however small)
 DOUBT_AT_EDGE = 0.25  # doubt open to the frame's edge is filled up to this share of the subject
 DOUBT_ODDS = -0.5  # and when its colours' mean log-odds (evidence.colour_odds) are at least this
-BAND = 2.0  # half-width in working pixels of the soft band on each side of the outline
-SOLID_ESTIMATE = 0.98  # a clear object's estimate this high is an opaque part of it (a cap, a label)
+BAND_INSIDE, BAND_OUTSIDE = 1.0, 2.0  # width in working pixels of the soft band on each side of the outline
+SOLID_ESTIMATE = 0.9  # a clear object's estimate this high is an opaque part of it (a cap, a label)
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ class Evidence:
 
 
 def trimap(seen: Evidence, strength: str, remove_artifacts: bool = True) -> Trimap:
-    """The trimap of `strength`: its cut, nested in the cuts of every lower strength, with BAND
-    working pixels on each side of the outline left soft."""
+    """The trimap of `strength`: its cut, nested in the cuts of every lower strength, with a band
+    of BAND_INSIDE and BAND_OUTSIDE working pixels along the outline left soft."""
     inside = None
     for name, threshold in STRENGTH_THRESHOLD.items():
         found = cut(seen, threshold, remove_artifacts)
@@ -75,8 +75,8 @@ def trimap(seen: Evidence, strength: str, remove_artifacts: bool = True) -> Trim
             break
     else:
         raise ValueError(f"strength must be one of {tuple(STRENGTH_THRESHOLD)}, not {strength!r}")
-    subject = _distance(inside) > BAND
-    background = _distance(~inside) > BAND
+    subject = _farther_than(inside, BAND_INSIDE)
+    background = _farther_than(~inside, BAND_OUTSIDE)
     if seen.held is not None:  # a clear object keeps its estimated alpha, but for its opaque parts
         subject &= (seen.held <= 0) | (seen.model >= SOLID_ESTIMATE)
     return Trimap(subject, background)
@@ -107,7 +107,9 @@ def drop_pieces(inside: np.ndarray, refined: np.ndarray, evidence: np.ndarray,
         if not big.any():  # a small subject is still the subject
             big = np.zeros(count, bool)
             big[np.argmax(np.where(keep, sizes, -1))] = True
-        keep &= big | tied(labels, count, refined > WEAK, big)
+        small = keep & ~big
+        if small.any():
+            keep = big | (small & tied(labels, count, refined > WEAK, big))
     return keep[labels]
 
 
@@ -152,7 +154,11 @@ def fill_doubt(inside: np.ndarray, model: np.ndarray, odds: np.ndarray | None = 
     return inside | doubt[labels]
 
 
-def _distance(mask: np.ndarray) -> np.ndarray:
-    """Euclidean distance (working pixels) from each pixel of `mask` to the nearest pixel outside
-    it; the frame's edge is not an outline (a subject cut by the frame stays opaque to it)."""
-    return cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+def _farther_than(mask: np.ndarray, radius: float) -> np.ndarray:
+    """Pixels of `mask` further than `radius` (Euclidean, working pixels) from any pixel outside
+    it: an erosion by a disc. The frame's edge is not an outline (a subject cut by the frame stays
+    opaque to it)."""
+    r = int(radius)
+    yy, xx = np.mgrid[-r:r + 1, -r:r + 1]
+    disc = (yy * yy + xx * xx <= radius * radius).astype(np.uint8)
+    return cv2.erode(mask.astype(np.uint8), disc, borderType=cv2.BORDER_CONSTANT, borderValue=1) > 0
