@@ -113,18 +113,17 @@ def person_by_both(person: np.ndarray, subject: np.ndarray, rgb: np.ndarray) -> 
                       np.where((person <= SURE_BACKGROUND) & (subject <= SURE_BACKGROUND), 0.0, 0.5))
     agreed = agreed.astype(np.float32)
     disputed = (person > 0.5) != (subject > 0.5)
-    count, labels = cv2.connectedComponents(disputed.astype(np.uint8), connectivity=8)
-    if count <= 1:
-        return person
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(disputed.astype(np.uint8), connectivity=8)
     near_person = cv2.dilate((person > 0.5).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     out = person.copy()
     height, width = person.shape
-    for part, (x, y, w, h, size) in enumerate(cv2.connectedComponentsWithStats(
-            disputed.astype(np.uint8), connectivity=8)[2]):
-        if part == 0 or size < DISPUTE_MIN_PIXELS:
+    for part in range(1, count):
+        x, y, w, h, size = stats[part]
+        if size < DISPUTE_MIN_PIXELS:
             continue
         reach = max(DISPUTE_MIN, int(DISPUTE_REACH * np.sqrt(size)))
-        box = (slice(max(0, y - reach), min(height, y + h + reach)), slice(max(0, x - reach), min(width, x + w + reach)))
+        box = (slice(max(0, y - reach), min(height, y + h + reach)),
+               slice(max(0, x - reach), min(width, x + w + reach)))
         here = labels[box] == part
         if not (here & near_person[box]).any():
             continue  # not the person's: something else the general model sees
@@ -133,7 +132,7 @@ def person_by_both(person: np.ndarray, subject: np.ndarray, rgb: np.ndarray) -> 
         if odds is None:
             continue
         alone = person[box] > 0.5  # the people model alone calls these subject
-        sides = cv2.blur(odds, (5, 5)) > np.where(alone, KEEP_ALONE_ODDS, ADDED_ODDS)  # with the person's colours
-        both = np.where(sides, np.maximum(person[box], subject[box]), np.minimum(person[box], subject[box]))
-        out[box] = np.where(here, both, out[box])
+        persons = cv2.blur(odds, (5, 5)) > np.where(alone, KEEP_ALONE_ODDS, ADDED_ODDS)  # colours say so
+        decided = np.where(persons, np.maximum(person[box], subject[box]), np.minimum(person[box], subject[box]))
+        out[box] = np.where(here, decided, out[box])
     return out

@@ -97,7 +97,8 @@ class Coefficients:
     def ramp(self, threshold: float, width: float | np.ndarray) -> Coefficients:
         """Fold the monotone ramp clip((alpha - threshold) / width + 0.5) into a and b (free at full
         res); `width` may differ per working pixel."""
-        return Coefficients(self.a / width, (self.b - threshold) / width + 0.5, self.matrix, self.pin, self.spread)
+        return Coefficients(self.a / width, (self.b - threshold) / width + 0.5, self.matrix, self.pin,
+                            self.spread)
 
     def pinned(self, opaque: np.ndarray, transparent: np.ndarray) -> Coefficients:
         """Opaque where `opaque`, transparent where `transparent` (disjoint bool maps), whatever
@@ -172,7 +173,8 @@ def _runs(coef: Coefficients, width: int) -> list[list[tuple]]:
     runs are cut (which keeps strengths ordered pixel by pixel)."""
     a, b = _padded(coef.a), _padded(coef.b)
     high, low = b + np.maximum(a, 0), b + np.minimum(a, 0)  # the guide spans 0..1
-    surely_0, surely_1 = _corners(np.maximum, high) <= -SATURATION_MARGIN, _corners(np.minimum, low) >= 1 + SATURATION_MARGIN
+    surely_0 = _corners(np.maximum, high) <= -SATURATION_MARGIN
+    surely_1 = _corners(np.minimum, low) >= 1 + SATURATION_MARGIN
     if coef.pin is not None:
         pin = _padded(coef.pin)
         lowest, highest = _corners(np.minimum, pin), _corners(np.maximum, pin)

@@ -14,7 +14,8 @@ its structure:
   doubt, not a hole (a badge, a strap, a glove): they are filled. Such a region open to the frame's
   edge (the lower body where the frame cuts it) is filled only when small beside the subject and
   its colours do not speak for the background (a flag's stripe beside the arm stays out). Holes
-  where the backdrop shows, which the model (or the backdrop correction) is sure of, stay carved. With remove_artifacts, enclosed pinholes under HOLE_FRACTION are filled too.
+  where the backdrop shows, which the model (or the backdrop correction) is sure of, stay carved.
+  With remove_artifacts, enclosed pinholes under HOLE_FRACTION are filled too.
 
 Strengths are nested: a higher strength's cut is taken inside every lower one's, so its opaque
 part is never larger and its transparent part never smaller, pixel by pixel.
@@ -36,7 +37,9 @@ SURE_PIXELS = 4  # a region with fewer surely-background pixels than this is dou
 # remove_artifacts' business: a hole the model is sure of stays, however small)
 DOUBT_AT_EDGE = 0.25  # doubt open to the frame's edge is filled up to this share of the subject
 DOUBT_ODDS = -0.5  # and when its colours' mean log-odds (evidence.colour_odds) are at least this
-BAND_INSIDE, BAND_OUTSIDE = 1.0, 2.0  # width in working pixels of the soft band on each side of the outline
+# width in working pixels of the soft band inside and outside the outline: outside, where hair and
+# fur run out; inside only one pixel, so a cut through a part the model missed leaves no see-through rim
+BAND_INSIDE, BAND_OUTSIDE = 1.0, 2.0
 SOLID_ESTIMATE = 0.9  # a clear object's estimate this high is an opaque part of it (a cap, a label)
 
 
