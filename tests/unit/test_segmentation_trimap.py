@@ -146,3 +146,28 @@ def test_clear_objects_keep_their_estimate_but_their_opaque_parts_are_pinned():
     regions = trimap.trimap(seen(rgb, model, held), "medium", True)
     assert not regions.subject[82:200, 70:170].any() and not regions.background[60:200, 70:170].any()
     assert regions.subject[62:78, 80:160].all()
+
+
+def test_a_cut_across_flat_colour_is_crisp_not_the_model_s_blur(tmp_path, monkeypatch):
+    """The model answers a slow slope (36 pixels between 0.05 and 0.95) across a flat coat: the
+    image shows no edge there, so the cut-out does not turn that slope into a see-through fade;
+    across the coat's real edge the alpha still follows the image."""
+    from PIL import Image
+
+    from imagegraphics.segmentation import Segmenter
+
+    h, w = 200, 400
+    xx = np.arange(w, dtype=np.float32)
+    rgb = np.empty((h, w, 3), np.float32)
+    rgb[:] = ORANGE
+    rgb[:, 300:] = WALL  # the coat's own edge
+    model = np.zeros((h, w), np.float32)
+    model[:100] = np.clip((160 - xx) / 40 + 0.5, 0, 1)  # the slope, in the middle of the flat coat
+    model[100:] = np.clip((300 - xx) / 40 + 0.5, 0, 1)  # the same slope, on the coat's edge
+    image = Image.fromarray(rgb.astype(np.uint8))
+    seg = Segmenter(tmp_path)
+    monkeypatch.setattr(seg, "low_res_mask", lambda small, rgb, mode, timings: (model, "product", "test", None))
+    levels = seg.matte(image, mode="product").levels
+    soft = (levels > 5) & (levels < 250)
+    assert 0 < soft[50].sum() <= 3 and soft[50, :130].sum() == 0 and soft[50, 190:].sum() == 0
+    assert (levels[150, :298] == 255).all() and (levels[150, 302:] == 0).all()  # on the image's edge

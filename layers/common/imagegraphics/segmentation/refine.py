@@ -24,6 +24,7 @@ THREADS = min(4, os.cpu_count() or 1)
 SATURATION_MARGIN = 0.01  # far above float32 rounding of a * guide + b
 MIN_SATURATED_RUN = 64  # shorter saturated stretches are computed: not worth a separate step
 MAX_RUNS = 32  # a row cut into more pieces than this is computed whole
+SPREAD_RADIUS = 2  # window radius of the guide's spread: how much the image shows right at a pixel
 HELD_RADIUS = 1  # window radius (working pixels) where the mask is a per-pixel see-through estimate
 
 
@@ -129,6 +130,9 @@ def solve(rgb: np.ndarray, mask: np.ndarray, radius: int, eps: float,
     if held is not None:
         fine_a, fine_b, _ = _fit(guide, mask, HELD_RADIUS, eps)
         a, b = a + held * (fine_a - a), b + held * (fine_b - b)
+    if SPREAD_RADIUS != radius:
+        mean = box_mean(guide, SPREAD_RADIUS)
+        var_i = box_mean(guide * guide, SPREAD_RADIUS) - mean * mean
     return Coefficients(a, b, matrix, spread=np.sqrt(np.maximum(var_i, 0)))
 
 

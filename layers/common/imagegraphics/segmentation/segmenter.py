@@ -33,7 +33,7 @@ MODES = ("auto", "portrait", "product")
 # where the model missed part of it) the ramp narrows, down to FLAT_SHARE of it: a soft edge there
 # would be the model's blur again, not the image's.
 RAMP_WIDTH, CLEAR_RAMP_WIDTH = 0.4, 0.6
-EDGE_SPREAD, FLAT_SHARE = 0.1, 0.25  # guide's window standard deviation (0..1) of a full edge
+EDGE_SPREAD, FLAT_SHARE = 0.2, 0.25  # the guide's standard deviation (0..1, 5x5 window) of a full edge
 WORK_SIDE = 512  # longest side of the working resolution where masks are computed
 GUIDE_RADIUS = 5  # guided filter window radius at working resolution
 GUIDE_EPS = 3e-4  # guided filter regulariser (guide in 0..1): lower follows image edges more closely
