@@ -18,6 +18,9 @@ from local.uploads import UploadEndpoint
 
 DEFAULT_KEYS = "dev:local-dev-key"
 PROCESSOR = "processor"
+# Webhook deliveries run side by side, as Lambda runs them (up to 10 in the template): a receiver
+# that takes its whole deadline holds up no other tenant's delivery.
+WEBHOOK, WEBHOOK_PUMPS = "webhook", 4
 PUMP_STOP_SECONDS = 15  # a pump polls for 1 s at a time; one invocation may still be finishing
 
 
@@ -110,7 +113,7 @@ class Stack:
         sqs = boto3.client("sqs", endpoint_url=self.moto.endpoint, region_name=REGION)
         for spec in api.functions.values():
             for source in spec.queues:
-                count = self.processor_pumps if spec.name == PROCESSOR else 1
+                count = {PROCESSOR: self.processor_pumps, WEBHOOK: WEBHOOK_PUMPS}.get(spec.name, 1)
                 queue_url = self.resources["queues"][source.queue]
                 for _ in range(count):
                     if spec.name == PROCESSOR:
