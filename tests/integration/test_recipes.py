@@ -193,3 +193,12 @@ def test_recipe_routes_check_their_scopes(stack):
     event = stack.event("apigw_put_recipe")
     event["requestContext"]["authorizer"]["scopes"] = "recipes:read"
     assert stack.respond("tenant", event)[0] == 403
+
+
+@pytest.mark.parametrize("unknown", ["0" * 32, "f" * 32])
+def test_a_recipe_drawing_an_unknown_image_is_404_even_the_all_zero_id(stack, unknown):
+    code, answer = _put(stack, "zeros", {"operations": [{"border_add": {"options": {"image_id": unknown}}}]})
+    assert code == 404, answer
+    assert answer["errors"] == [{"loc": ["operations", 0, "border_add", "options", "image_id"],
+                                 "msg": f"asset {unknown} not found"}]
+    assert _named(stack, "apigw_get_recipe", "zeros")[0] == 404

@@ -55,8 +55,10 @@ def validate(tenant: str, body: dict[str, Any]) -> dict[str, Any]:
         req = parse_request(request_for(_STAND_IN, body), request_limits())
     except InvalidRequest as exc:
         raise InvalidRequest(MESSAGE, [detail(_located(e["loc"]), e["msg"]) for e in exc.errors]) from None
-    # The images the recipe draws (backgrounds, graphics, borders) must be there when it runs.
-    refs = [(_located(list(loc)), a) for loc, a in asset_references(req) if a != _STAND_IN]
+    # The images the recipe draws (backgrounds, graphics, borders) must be there when it runs. Only
+    # the stand-in itself is skipped: an all-zero id drawn by the recipe is as unknown as any other.
+    stand_in = ("assets", 0, _STAND_IN)
+    refs = [(_located(list(loc)), a) for loc, a in asset_references(req) if tuple(loc) != stand_in]
     records = AssetStore.from_settings().find_states(a for _, a in refs)
     missing = [detail(loc, f"asset {a} not found") for loc, a in refs
                if records[a] is None or records[a].tenant != tenant]

@@ -16,11 +16,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as ResolveTimeout
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from imagegraphics.errors import AssetMissing
-from imagegraphics.request.webhook import LOOPBACK_HOSTS, webhook_url_problem
 from imagegraphics.service.urlfetch import PinnedHTTPSConnection, public_addresses
+from imagegraphics.urlcheck import UrlProblem, check_url
 
 TIMEOUT_SECONDS = 10.0
 _ANSWER_BYTES = 64 * 1024  # of the receiver's answer, read and dropped
@@ -87,26 +86,24 @@ def _resolve(host: str, port: int, seconds: float) -> str:
 def post(url: str, body: bytes, headers: dict[str, str], loopback: bool = False,
          timeout: float = TIMEOUT_SECONDS) -> Answer:
     deadline = time.monotonic() + timeout
-    problem = webhook_url_problem(url, loopback)
-    if problem:
-        return Answer(None, f"webhook url {problem}")
-    parts = urlsplit(url)
-    host, https = parts.hostname or "", parts.scheme == "https"
-    port = parts.port or (443 if https else 80)
-    if loopback and host in LOOPBACK_HOSTS:
+    try:
+        checked = check_url(url, ("https",), loopback)  # the rules may have changed since submit
+    except UrlProblem as exc:
+        return Answer(None, f"webhook url {exc}")
+    if checked.loopback:
         address = "127.0.0.1"
     else:
         try:
-            address = _resolve(host, port, deadline - time.monotonic())
+            address = _resolve(checked.host, checked.port, deadline - time.monotonic())
         except AssetMissing as exc:
             return Answer(None, exc.message)
-    kind = PinnedHTTPSConnection if https else _PinnedHTTPConnection
-    conn = kind(host, address, port, max(deadline - time.monotonic(), 0.001))
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    kind = PinnedHTTPSConnection if checked.scheme == "https" else _PinnedHTTPConnection
+    conn = kind(checked.host, address, checked.port, max(deadline - time.monotonic(), 0.001))
     late = f"no answer within {timeout:g} s"
     with _Watchdog(conn, deadline - time.monotonic()) as watchdog:
         try:
-            conn.request("POST", path, body=body, headers={**headers, "User-Agent": "imagegraphics-webhooks"})
+            conn.request("POST", checked.target, body=body,
+                         headers={**headers, "User-Agent": "imagegraphics-webhooks"})
             conn.sock.settimeout(max(deadline - time.monotonic(), 0.001))  # no single wait past the deadline
             response = conn.getresponse()
             response.read(_ANSWER_BYTES)
