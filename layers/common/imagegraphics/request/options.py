@@ -90,11 +90,21 @@ class AssetBody(RequestObject):
     options: AssetOptions = Field(default_factory=AssetOptions)
 
 
+def _generator_friendly_entry(schema: dict[str, Any]) -> None:
+    """Describe the entry's one key with `propertyNames` and its value with `additionalProperties`.
+
+    pydantic writes a dict with a key pattern as `patternProperties`, which client generators
+    (openapi-python-client among them) turn into an empty model. The two forms accept the same
+    objects; only the document changes, the model validates as before."""
+    ((pattern, body),) = schema.pop("patternProperties").items()
+    schema.update(propertyNames={"pattern": pattern}, additionalProperties=body,
+                  minProperties=1, maxProperties=1)
+
+
 class AssetEntry(RootModel[dict[AssetId, AssetBody]]):
     """One item of `assets`: `{"<asset id>": {"options": {...}}}`, kept in that shape so it dumps as sent."""
 
-    model_config = {"strict": True, "frozen": True, "json_schema_extra": {
-        "minProperties": 1, "maxProperties": 1, "additionalProperties": False}}
+    model_config = {"strict": True, "frozen": True, "json_schema_extra": _generator_friendly_entry}
 
     @model_validator(mode="before")
     @classmethod
