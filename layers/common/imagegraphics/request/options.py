@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, NonNegativeInt, RootModel, model_validator
+from pydantic import AfterValidator, Field, NonNegativeInt, RootModel, model_validator
 from pydantic_core import PydanticCustomError
 
 from imagegraphics.request.base import RequestObject
@@ -14,7 +14,10 @@ MAX_DATA_SCHEMA_ID = 2**31 - 1  # a signed 32-bit id, as schema ids are elsewher
 DEFAULT_QUALITY = 90  # webp and jpeg
 # disposition.format → the stored object's media type and file extension.
 OUTPUT_FORMATS = {"png": ("image/png", "png"), "webp": ("image/webp", "webp"), "jpeg": ("image/jpeg", "jpg")}
-OutputFormat = Literal["png", "webp", "jpeg"]
+# JPEG's file extension is taken for its name; the request then holds, stores and dumps "jpeg".
+FORMAT_ALIASES = {"jpg": "jpeg"}
+OutputFormat = Annotated[Literal["png", "webp", "jpeg", "jpg"],
+                         AfterValidator(lambda name: FORMAT_ALIASES.get(name, name))]
 
 
 class Size(RequestObject):
@@ -56,7 +59,7 @@ class Disposition(RequestObject):
     data_schema_id: Annotated[int, Field(ge=0, le=MAX_DATA_SCHEMA_ID)] | None = None
     metadata: MetadataOptions | None = None
     format: OutputFormat = Field("png", description=(
-        "The result's file format. jpeg has no transparency: the result is flattened on white."))
+        "The result's file format; jpg is read as jpeg. jpeg has no transparency: the result is flattened on white."))
     quality: Annotated[int, Field(ge=1, le=100)] | None = Field(None, description=(
         f"webp and jpeg only (refused with png): 1 smallest file to 100 best, default {DEFAULT_QUALITY}."))
 
