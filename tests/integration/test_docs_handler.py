@@ -23,7 +23,7 @@ REFERENCE = re.compile(r'\b(?:src|href)="docs/([0-9a-f]{16})/([^"/]+)"')
 @pytest.fixture
 def function(monkeypatch):
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
-    return load_module(FUNCTION / "app.py", f"_it_docs_{id(monkeypatch)}")
+    return load_module(FUNCTION / "app.py", f"_it_docs_handler_{id(monkeypatch)}")
 
 
 def invoke(function, path: str) -> dict:
