@@ -10,9 +10,13 @@ SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 PEOPLE_MODEL := models/selfie_segmentation.onnx
 OBJECT_MODEL := models/u2netp.onnx
 DEFAULT_MODELS := $(PEOPLE_MODEL) $(OBJECT_MODEL)
+# The docs page's renderer (Swagger UI), vendored from the npm registry as functions/openapi/vendor.json
+# pins it; the stamp is written once the files are checked and extracted.
+DOCS_MANIFEST := functions/openapi/vendor.json
+DOCS_VENDOR := functions/openapi/vendor/swagger-ui-dist/.vendored
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install model goldens test test-unit demo serve lint bench bench-photos bench-peer build deploy apikey openapi clean
+.PHONY: install model goldens test test-unit test-browser demo serve lint bench bench-photos bench-peer build deploy apikey openapi clean
 
 $(STAMP): requirements-dev.txt constraints.txt layers/common/requirements.txt layers/common/pyproject.toml \
 		clients/python/pyproject.toml
@@ -31,7 +35,11 @@ $(PEOPLE_MODEL): $(STAMP) models/registry.json tools/tflite_to_onnx.py tools/tfl
 $(OBJECT_MODEL): $(STAMP) models/registry.json tools/build_model.py
 	$(BIN)/python -m tools.build_model u2netp
 
-install: $(STAMP) $(DEFAULT_MODELS)
+# Fetched by npm only when missing or when the pin changes; sha512-checked against the pin.
+$(DOCS_VENDOR): $(DOCS_MANIFEST) tools/npm_vendor.py
+	$(PYTHON) -m tools.npm_vendor $(DOCS_MANIFEST)
+
+install: $(STAMP) $(DEFAULT_MODELS) $(DOCS_VENDOR)
 
 model: $(STAMP)
 	$(BIN)/python -m tools.build_model $(MODEL)
@@ -44,6 +52,10 @@ test: install
 
 test-unit: install
 	$(BIN)/python -m pytest -q tests/unit
+
+# The docs page in a real browser (Debian's Chromium at /usr/bin/chromium, driven by Playwright).
+test-browser: install
+	$(BIN)/python -m pytest -q -m browser tests/e2e
 
 demo: install
 	$(BIN)/python -m local.demo
@@ -82,7 +94,7 @@ lint: $(SAM_VENV)/.installed
 
 # Needs Docker: the processor is a container image, and --use-container builds the python3.12 zips.
 # MODELS="selfie_segmentation selfie_segmentation_landscape u2net" bakes another model set in.
-build: $(SAM_VENV)/.installed $(DEFAULT_MODELS)
+build: $(SAM_VENV)/.installed $(DEFAULT_MODELS) $(DOCS_VENDOR)
 	$(if $(MODELS),$(SAM) build --use-container -t $$($(BIN)/python -m tools.image_models "$(MODELS)"),$(SAM) build --use-container)
 
 deploy: build
@@ -99,4 +111,4 @@ openapi: $(STAMP)
 	$(BIN)/python -m tools.openapi
 
 clean:
-	rm -rf $(VENV) .venv-* out .aws-sam .build-template.yaml models/*.onnx
+	rm -rf $(VENV) .venv-* out .aws-sam .build-template.yaml models/*.onnx functions/openapi/vendor

@@ -72,6 +72,11 @@ def test_both_key_headers_are_security_schemes_and_only_public_routes_need_none(
         assert op["security"] == (API_KEY_SECURITY if ROUTES[key].authorized else []), key
 
 
+# The routes whose success is not JSON, and the media types it may have.
+PAGES = {("GET", "/api/v1/docs"): {"text/html"},
+         ("GET", "/api/v1/docs/{digest}/{name}"): {"text/javascript", "text/css", "text/plain"}}
+
+
 def _schema_of(answer: dict) -> dict:
     return answer["content"]["application/json"]["schema"]
 
@@ -89,6 +94,9 @@ def test_every_answer_has_a_body_and_every_error_is_the_error_body(key):
         assert answer["description"]
         if int(code) >= 400:
             assert _schema_of(answer) == {"$ref": f"{COMPONENTS}ErrorBody"}, (key, code)
+        elif key in PAGES:  # the docs page and its files: text, never JSON
+            assert set(answer["content"]) == PAGES[key]
+            assert all(media["schema"] == {"type": "string"} for media in answer["content"].values())
         elif code != "204":
             assert _schema_of(answer)
         else:
@@ -159,7 +167,7 @@ def test_the_documented_asset_entry_accepts_what_the_model_accepts(entry):
 
 def test_a_body_status_an_endpoint_cannot_answer_is_not_documented():
     # A GET reads no body: nothing can be too large or malformed in it.
-    for key in (("GET", "/api/v1/assets/{asset_id}"), ("GET", "/api/v1/openapi.json")):
+    for key in (("GET", "/api/v1/assets/{asset_id}"), ("GET", "/api/v1/openapi.json"), *PAGES):
         assert not {"400", "413"} & set(OPERATIONS[key]["responses"])
     assert "409" not in OPERATIONS[("POST", "/api/v1/assets")]["responses"]
 
