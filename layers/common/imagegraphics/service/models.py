@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
 from imagegraphics.errors import InvalidRequest, detail
 from imagegraphics.imaging.types import CONTENT_TYPES
 from imagegraphics.request import DynamoJson, at_path
+from imagegraphics.settings import get_settings
+from imagegraphics.urlcheck import url_problem
 
 ACCEPTED_CONTENT_TYPES = frozenset(CONTENT_TYPES.values())
 MAX_FILENAME_CHARS = 255
@@ -20,14 +23,38 @@ def _image_type(value: str) -> str:
 
 
 class CreateAsset(BaseModel):
+    """An upload (`filename` and `content_type`: the answer holds the form to post the file with) or,
+    beyond the public API, an image the service fetches itself from `url` (its type is sniffed)."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    filename: Annotated[str, Field(min_length=1, max_length=MAX_FILENAME_CHARS)]
+    filename: Annotated[str, Field(min_length=1, max_length=MAX_FILENAME_CHARS)] | None = None
     content_type: Annotated[str, AfterValidator(_image_type),
-                            WithJsonSchema({"type": "string", "enum": sorted(ACCEPTED_CONTENT_TYPES)})]
+                            WithJsonSchema({"type": "string", "enum": sorted(ACCEPTED_CONTENT_TYPES)})] | None = None
+    url: Annotated[str, AfterValidator(_fetchable), Field(
+        description="https URL of the image, fetched by the service (the upload form is then not used)")] | None = None
     metadata: DynamoJson = Field(default_factory=dict)
     # Beyond the public API: the tenant's recipe to run as a job once the upload is READY.
     recipe: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,30}$")] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "CreateAsset":
+        if self.url is not None:
+            if self.content_type is not None:
+                raise PydanticCustomError("url_with_type", "content_type is read from the fetched image: leave it "
+                                                           "out with url", {"at": "content_type"})
+        else:
+            missing = [name for name in ("filename", "content_type") if getattr(self, name) is None]
+            if missing:
+                raise PydanticCustomError("upload_fields", "required (or give url instead)", {"at": missing[0]})
+        return self
+
+
+def _fetchable(value: str) -> str:
+    problem = url_problem(value, ("https",), get_settings().url_loopback)
+    if problem:
+        raise ValueError(problem)
+    return value
 
 
 def parse_body(model: type[BaseModel], body: dict) -> BaseModel:
