@@ -23,7 +23,7 @@ PageLimit = Annotated[int, Query(description="How many at most: 1 to 100.", ge=1
 PageCursor = Annotated[str, Query(description="The `next` of the previous page.")]
 StatusFilter = Annotated[str, Query(description="Only assets of this status: PENDING, READY or REJECTED.")]
 SourceFilter = Annotated[str, Query(description="Only the assets a job made from this asset (their "
-                                                "`source_asset_id`).", pattern="^[0-9a-f]{32}$")]
+                                                "`source_asset_id`): an asset id, 32 lowercase hex characters.")]
 Cascade = Annotated[bool, Query(description="Also delete the assets made from it, down every chain "
                                             "of `source_asset_id`.")]
 
