@@ -55,7 +55,7 @@ class PinnedHTTPSConnection(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.opened = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 class PinnedHTTPConnection(http.client.HTTPConnection):
@@ -66,7 +66,7 @@ class PinnedHTTPConnection(http.client.HTTPConnection):
         self._address = address
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self.opened = socket.create_connection((self._address, self.port), self.timeout)
 
 
 class Watchdog:
@@ -89,7 +89,9 @@ class Watchdog:
 
     def _expire(self) -> None:
         self.expired = True
-        sock = self._conn.sock
+        # The socket as connected: http.client hands it over to a response that will close it
+        # (HTTP/1.0, "Connection: close") and forgets it, while the body is still being read.
+        sock = getattr(self._conn, "opened", None) or self._conn.sock
         if sock is not None:
             try:  # the plain socket's shutdown, also under TLS: no TLS state is touched from this thread
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
