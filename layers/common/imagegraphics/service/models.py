@@ -26,13 +26,16 @@ class CreateAsset(BaseModel):
     """An upload (`filename` and `content_type`: the answer holds the form to post the file with) or,
     beyond the public API, an image the service fetches itself from `url` (its type is sniffed)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=lambda schema: _absent_not_null(schema))
 
-    filename: Annotated[str, Field(min_length=1, max_length=MAX_FILENAME_CHARS)] | None = None
-    content_type: Annotated[str, AfterValidator(_image_type),
-                            WithJsonSchema({"type": "string", "enum": sorted(ACCEPTED_CONTENT_TYPES)})] | None = None
-    url: Annotated[str, AfterValidator(_fetchable), Field(
-        description="https URL of the image, fetched by the service (the upload form is then not used)")] | None = None
+    # Optional, never null: each schema is the value's own (a generated client keeps one plain type).
+    filename: Annotated[Annotated[str, Field(min_length=1, max_length=MAX_FILENAME_CHARS)] | None,
+                        WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_FILENAME_CHARS})] = None
+    content_type: Annotated[Annotated[str, AfterValidator(_image_type)] | None,
+                            WithJsonSchema({"type": "string", "enum": sorted(ACCEPTED_CONTENT_TYPES)})] = None
+    url: Annotated[Annotated[str, AfterValidator(_fetchable)] | None, WithJsonSchema({
+        "type": "string", "format": "uri",
+        "description": "https URL of the image, fetched by the service (the upload form is then not used)"})] = None
     metadata: DynamoJson = Field(default_factory=dict)
     # Beyond the public API: the tenant's recipe to run as a job once the upload is READY.
     recipe: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,30}$")] | None = None
@@ -48,6 +51,13 @@ class CreateAsset(BaseModel):
             if missing:
                 raise PydanticCustomError("upload_fields", "required (or give url instead)", {"at": missing[0]})
         return self
+
+
+def _absent_not_null(schema: dict) -> None:
+    """An optional field is left out, never sent as null: its schema holds no null default."""
+    for prop in schema.get("properties", {}).values():
+        if prop.get("default", 0) is None:
+            del prop["default"]
 
 
 def _fetchable(value: str) -> str:
