@@ -136,6 +136,7 @@ def test_every_route_is_behind_the_key_authorizer():
               for f in FUNCTIONS.values() for e in f["Properties"].get("Events", {}).values() if e["Type"] == "Api"}
     assert routes == {("POST", "/api/v1/assets"), ("GET", "/api/v1/assets/{asset_id}"),
                       ("POST", "/api/v1/assets/addons/image_graphics"),
+                      ("POST", "/api/v1/assets/addons/image_graphics/validate"),
                       ("GET", "/api/v1/assets/addons/image_graphics/jobs/{job_id}"),
                       ("GET", "/api/v1/openapi.json"),
                       ("PUT", "/api/v1/recipes/{name}"), ("GET", "/api/v1/recipes/{name}"),
