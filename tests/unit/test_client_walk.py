@@ -79,6 +79,11 @@ def test_the_out_folder_inside_the_input_folder_is_not_walked(photos):
     assert "out/a" not in _rels(find_inputs([str(photos)], exclude=out))
 
 
+def test_the_out_folder_itself_is_not_an_input_folder(photos):
+    with pytest.raises(UsageError, match="is the --out folder"):
+        find_inputs([str(photos)], exclude=photos)
+
+
 def test_a_symlink_loop_is_reported_and_walked_once(photos):
     (photos / "shoes" / "back").symlink_to(photos, target_is_directory=True)
     (photos / "bags" / "shoes-again").symlink_to(photos / "shoes", target_is_directory=True)

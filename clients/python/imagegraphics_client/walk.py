@@ -52,6 +52,9 @@ def find_inputs(names: list[str], globs: tuple[str, ...] = (), exclude: Path | N
         except OSError as exc:
             raise UsageError(f"{name}: cannot read it ({exc.strerror or exc})") from None
         if stat.S_ISDIR(info.st_mode):
+            if skip is not None and (info.st_dev, info.st_ino) == skip:
+                raise UsageError(f"{name} is the --out folder: its outputs would mix with (and could replace) "
+                                 "its images; choose another --out")
             found.inputs.extend(sorted(_walk(path, globs, skip, found), key=lambda i: i.rel.parts))
         else:
             found.inputs.append(_named_file(path, info))
