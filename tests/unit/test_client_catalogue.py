@@ -305,3 +305,11 @@ def test_upload_takes_folders_and_prints_ids_in_the_files_order(api, photos, cap
     assert cli(api, "upload", "--glob", "*.png", str(photos)) == 0
     [asset_id] = capsys.readouterr().out.split()
     assert api.assets[asset_id]["filename"] == "blue.png"
+
+
+def test_an_output_never_replaces_an_input_even_with_overwrite(api, request_file, tmp_path, capsys):
+    flat = tmp_path / "flat"
+    original = _image(flat / "top.png").read_bytes()
+    assert cli(api, "run", "--request", str(request_file), "--out", str(flat), "--overwrite", str(flat / "top.png")) == 2
+    assert f"{flat / 'top.png'} (the output of {flat / 'top.png'})" in capsys.readouterr().err
+    assert (flat / "top.png").read_bytes() == original and creates(api) == 0

@@ -45,12 +45,21 @@ def test_an_existing_output_is_refused_unless_the_manifest_wrote_it_for_that_inp
     out = tmp_path / "out"
     out.mkdir()
     (out / "red.png").write_bytes(b"x")
-    check_existing([(item, out / "blue.png")], lambda path: None)  # nothing there yet
-    check_existing([(item, out / "red.png")], lambda path: item.key)  # ours: replaced on a rerun
+    inputs = {item.key, other.key}
+    check_existing([(item, out / "blue.png")], lambda path: None, inputs)  # nothing there yet
+    check_existing([(item, out / "red.png")], lambda path: item.key, inputs)  # ours: replaced on a rerun
     with pytest.raises(UsageError, match=r"(?s)1 output file\(s\) exist already .*--overwrite"):
-        check_existing([(item, out / "red.png")], lambda path: None)
+        check_existing([(item, out / "red.png")], lambda path: None, inputs)
     with pytest.raises(UsageError, match="red.png"):
-        check_existing([(item, out / "red.png")], lambda path: other.key)  # another input's output
+        check_existing([(item, out / "red.png")], lambda path: other.key, inputs)  # another input's output
+    check_existing([(item, out / "red.png")], lambda path: None, inputs, overwrite=True)
+
+
+def test_an_output_never_replaces_an_input_even_with_overwrite(tmp_path):
+    item = _input(tmp_path, "red", "red.jpg")
+    other = Input(tmp_path / "photos" / "blue.png", PurePosixPath("blue"), 1, 1, "image/png")
+    with pytest.raises(UsageError, match="would replace an input"):
+        check_existing([(item, other.path)], lambda path: None, {item.key, other.key}, overwrite=True)
 
 
 # -- resume_step: where a file picks up on a rerun

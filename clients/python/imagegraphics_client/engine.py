@@ -13,6 +13,7 @@ import hashlib
 import heapq
 import itertools
 import json
+import os
 import signal
 import threading
 import time
@@ -113,6 +114,7 @@ class Run:
         self.client, self.console, self.plan, self.manifest = client, console, plan, manifest
         self.timeout, self.concurrency, self.clock = timeout, concurrency, clock
         self.works = [Work(item) for item in inputs]
+        self.inputs = {item.key for item in inputs}  # never an output's place, even with --overwrite
         self.states: Counter[str] = Counter()
         self.uploads: deque[Work] = deque()
         self.checks: list[tuple[float, int, Work]] = []  # a heap by due time
@@ -263,9 +265,10 @@ class Run:
                 self._to_check(work, due=now)
             else:
                 self.uploads.append(work)
-        if self.plan.out is not None and self.plan.extension and not self.plan.overwrite:
+        if self.plan.out is not None and self.plan.extension:
             check_existing(((w.item, target(self.plan.out, w.item.rel, self.plan.extension))
-                            for w in self.works if w.state != "skipped"), self.manifest.owner)
+                            for w in self.works if w.state != "skipped"), self.manifest.owner, self.inputs,
+                           self.plan.overwrite)
         skipped = self.states["skipped"]
         if skipped:
             self.console.say(f"{skipped} of {len(self.works)} files were done by an earlier run into "
@@ -447,6 +450,8 @@ class Run:
 
         def place(ext: str) -> Path:
             path = target(self.plan.out, work.item.rel, ext, entry.get("name") if download.several else None)
+            if os.path.abspath(path) in self.inputs:
+                raise OutputTaken(f"{path} is one of the inputs; not replaced")
             if path.exists() and not self.plan.overwrite and self.manifest.owner(path) != work.item.key:
                 raise OutputTaken(f"{path} exists and was not written by a run of this file into "
                                   f"{self.plan.out}; not replaced (give --overwrite to replace it)")

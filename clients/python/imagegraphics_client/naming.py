@@ -5,6 +5,7 @@ when one input has several outputs, the output's name joins the stem: `<stem>.<n
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
 
@@ -39,11 +40,18 @@ def check_clashes(inputs: Iterable[Input], out: Path) -> None:
                          "rename one of each pair, or run them into different --out folders")
 
 
-def check_existing(pairs: Iterable[tuple[Input, Path]], owner: Callable[[Path], str | None]) -> None:
-    """Outputs that exist already and were not written for the same input by a run into the same --out
-    (its manifest says which input wrote what). Refused unless --overwrite."""
-    taken = [f"{path} (for {item.path})" for item, path in pairs
-             if path.exists() and owner(path) != item.key]
+def check_existing(pairs: Iterable[tuple[Input, Path]], owner: Callable[[Path], str | None], inputs: set[str],
+                   overwrite: bool = False) -> None:
+    """An output that would be one of the inputs (`inputs`: their keys) is refused, even with --overwrite.
+    Without it, so is one that exists already and was not written for the same input by a run into the
+    same --out (`owner`: the manifest's word on who wrote a file)."""
+    pairs = list(pairs)
+    replaced = [f"{path} (the output of {item.path})" for item, path in pairs if os.path.abspath(path) in inputs]
+    if replaced:
+        raise UsageError(f"{len(replaced)} output(s) would replace an input; nothing was sent:\n{_listed(replaced)}\n"
+                         "choose another --out")
+    taken = [] if overwrite else [f"{path} (for {item.path})" for item, path in pairs
+                                  if path.exists() and owner(path) != item.key]
     if taken:
         raise UsageError(f"{len(taken)} output file(s) exist already and were not written by an earlier run of "
                          f"these files into this folder; nothing was sent:\n{_listed(taken)}\n"
