@@ -307,6 +307,14 @@ def test_upload_takes_folders_and_prints_ids_in_the_files_order(api, photos, cap
     assert api.assets[asset_id]["filename"] == "blue.png"
 
 
+def test_a_service_without_the_validate_route_still_runs_and_says_so(api, photos, request_file, tmp_path, capsys):
+    api.fail("POST", "/api/v1/assets/addons/image_graphics/validate", 403,
+             body={"message": "Missing Authentication Token"})  # API Gateway's answer for a route it lacks
+    assert cli(api, "run", "--request", str(request_file), "--out", str(tmp_path / "out"), str(photos)) == 0
+    assert "the service has no validate route" in capsys.readouterr().err
+    assert len(_outputs(tmp_path / "out")) == 5
+
+
 def test_an_output_never_replaces_an_input_even_with_overwrite(api, request_file, tmp_path, capsys):
     flat = tmp_path / "flat"
     original = _image(flat / "top.png").read_bytes()

@@ -49,10 +49,12 @@ def cmd_upload(client: Client, console: Console, settings: Settings, args) -> in
 
 def cmd_run(client: Client, console: Console, settings: Settings, args) -> int:
     flow, entry = _run_request(console, args.request) if args.request else (None, None)
+    metadata = _metadata(args)
     found = _inputs(console, args, exclude=args.out)
     check_clashes(found.inputs, args.out)
-    extension = _extension(client, flow, entry, args.recipe)  # validates the request: a bad one costs no upload
-    plan = Plan(out=args.out, flow=flow, recipe=args.recipe, metadata=_metadata(args), extension=extension,
+    # The request is checked here, by the service: a bad one costs no upload.
+    extension = _extension(client, console, flow, entry, args.recipe)
+    plan = Plan(out=args.out, flow=flow, recipe=args.recipe, metadata=metadata, extension=extension,
                 overwrite=args.overwrite)
     manifest = Manifest.open(args.out)
     try:
@@ -105,7 +107,8 @@ def _inputs(console: Console, args, exclude: Path | None) -> Found:
     return found
 
 
-def _extension(client: Client, flow: dict | None, entry: str | None, recipe: str | None) -> str | None:
+def _extension(client: Client, console: Console, flow: dict | None, entry: str | None,
+               recipe: str | None) -> str | None:
     """The outputs' extension, learnt before anything is uploaded: from the validate route for a request
     (which refuses a bad one here), from the saved recipe when the key may read it."""
     if flow is not None:
@@ -120,14 +123,20 @@ def _extension(client: Client, flow: dict | None, entry: str | None, recipe: str
             raise
         if answer is not None:
             return (answer.get("output") or {}).get("extension")
-        options = flow.get("options") or {}
-        return EXTENSIONS.get(((options.get("disposition") or {}) if isinstance(options, dict) else {}).get("format", "png"))
+        console.say("the service has no validate route (a deployment older than this client): the request "
+                    "is checked only when its first job is submitted")
+        return _format_extension(flow.get("options"))
     try:
         saved = client.recipe(recipe)  # 404 here: no such recipe, refused before any upload
     except AuthError:
         return None  # a key without recipes:read: outputs are checked as they are written instead
-    disposition = (saved.get("options") or {}).get("disposition") or {}
-    return EXTENSIONS.get(disposition.get("format", "png"))
+    return _format_extension(saved.get("options"))
+
+
+def _format_extension(options: object) -> str | None:
+    disposition = options.get("disposition") if isinstance(options, dict) else None
+    fmt = disposition.get("format", "png") if isinstance(disposition, dict) else "png"
+    return EXTENSIONS.get(fmt)
 
 
 def cmd_submit(client: Client, console: Console, settings: Settings, args) -> int:
