@@ -104,6 +104,27 @@ class Download:
     several: bool  # the input has several outputs: the output's name joins the file name
 
 
+class CtrlC:
+    """While entered (in the main thread): the first Ctrl-C calls `first` instead of raising, so the run
+    stops between steps and its manifest stays whole; a second one raises KeyboardInterrupt at once."""
+
+    def __init__(self, first: Callable[[], None]):
+        self.first, self.previous = first, None
+
+    def __enter__(self) -> "CtrlC":
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, *_) -> None:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        self.first()
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
 class OutputTaken(UsageError):
     """An output would replace a file this run may not replace (see naming.check_existing)."""
 
@@ -137,7 +158,7 @@ class Run:
         self.display = Overall(self.console, len(self.works), skipped, self.clock)
         in_flight: dict[Future, Callable] = {}
         fatal: ClientError | None = None
-        with self._ctrl_c(), ThreadPoolExecutor(self.concurrency, thread_name_prefix="imagegraphics") as pool:
+        with CtrlC(self._ctrl_c), ThreadPoolExecutor(self.concurrency, thread_name_prefix="imagegraphics") as pool:
             try:
                 while not self.stop.is_set():
                     self._submit_ready()
@@ -170,29 +191,11 @@ class Run:
         if fatal is not None and not isinstance(fatal, Interrupted):
             raise fatal
 
-    def _ctrl_c(self):
-        """The first Ctrl-C asks the run to stop (transfers under way end, the manifest stays whole); a
-        second one stops at once."""
-        run = self
-
-        class Handler:
-            def __enter__(self):
-                self.previous = None
-                if threading.current_thread() is threading.main_thread():
-                    self.previous = signal.signal(signal.SIGINT, self.first)
-
-            def first(self, *_):
-                run.interrupted = True
-                run.stop.set()
-                run.client.http.stopped.set()
-                run.console.say("stopping: waiting for the transfers under way (Ctrl-C again to quit at once)")
-                signal.signal(signal.SIGINT, signal.default_int_handler)
-
-            def __exit__(self, *exc):
-                if self.previous is not None:
-                    signal.signal(signal.SIGINT, self.previous)
-
-        return Handler()
+    def _ctrl_c(self) -> None:
+        self.interrupted = True
+        self.stop.set()
+        self.client.http.stopped.set()
+        self.console.say("stopping: waiting for the transfers under way (Ctrl-C again to quit at once)")
 
     def _settle(self, settle: Callable, future: Future) -> None:
         try:
