@@ -10,9 +10,14 @@ SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 PEOPLE_MODEL := models/selfie_segmentation.onnx
 OBJECT_MODEL := models/u2netp.onnx
 DEFAULT_MODELS := $(PEOPLE_MODEL) $(OBJECT_MODEL)
-export AWS_DEFAULT_REGION ?= us-east-1
+# The docs page's renderer (Swagger UI), vendored from the npm registry as functions/openapi/vendor.json
+# pins it; the stamp is written once the files are checked and extracted.
+DOCS_MANIFEST := functions/openapi/vendor.json
+DOCS_VENDOR := functions/openapi/vendor/swagger-ui-dist/.vendored
+# No AWS region is set here: AWS commands use the caller's (AWS_REGION, AWS_DEFAULT_REGION, the
+# profile's), as the AWS CLI does. `sam validate` takes its region from samconfig.toml.
 
-.PHONY: install model goldens test test-unit demo serve lint bench bench-photos bench-peer build deploy apikey openapi clean
+.PHONY: install model goldens test test-unit test-browser demo serve lint bench bench-photos bench-peer build deploy apikey openapi clean
 
 $(STAMP): requirements-dev.txt constraints.txt layers/common/requirements.txt layers/common/pyproject.toml \
 		clients/python/pyproject.toml
@@ -31,7 +36,11 @@ $(PEOPLE_MODEL): $(STAMP) models/registry.json tools/tflite_to_onnx.py tools/tfl
 $(OBJECT_MODEL): $(STAMP) models/registry.json tools/build_model.py
 	$(BIN)/python -m tools.build_model u2netp
 
-install: $(STAMP) $(DEFAULT_MODELS)
+# Fetched by npm only when missing or when the pin changes; sha512-checked against the pin.
+$(DOCS_VENDOR): $(DOCS_MANIFEST) tools/npm_vendor.py
+	$(PYTHON) -m tools.npm_vendor $(DOCS_MANIFEST)
+
+install: $(STAMP) $(DEFAULT_MODELS) $(DOCS_VENDOR)
 
 model: $(STAMP)
 	$(BIN)/python -m tools.build_model $(MODEL)
@@ -44,6 +53,10 @@ test: install
 
 test-unit: install
 	$(BIN)/python -m pytest -q tests/unit
+
+# The docs page in a real browser (Debian's Chromium at /usr/bin/chromium, driven by Playwright).
+test-browser: install
+	$(BIN)/python -m pytest -q -m browser tests/e2e
 
 demo: install
 	$(BIN)/python -m local.demo
@@ -78,20 +91,22 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 	touch $@
 
 lint: $(SAM_VENV)/.installed
-	$(SAM) validate --lint --region $(AWS_DEFAULT_REGION)
+	$(SAM) validate --lint
 
 # Needs Docker: the processor is a container image, and --use-container builds the python3.12 zips.
 # MODELS="selfie_segmentation selfie_segmentation_landscape u2net" bakes another model set in.
-build: $(SAM_VENV)/.installed $(DEFAULT_MODELS)
+build: $(SAM_VENV)/.installed $(DEFAULT_MODELS) $(DOCS_VENDOR)
 	$(if $(MODELS),$(SAM) build --use-container -t $$($(BIN)/python -m tools.image_models "$(MODELS)"),$(SAM) build --use-container)
 
 deploy: build
 	$(SAM) deploy --guided
 
-# make apikey TENANT=acme [TABLE=name] [ENDPOINT=http://127.0.0.1:5000]
+# make apikey TENANT=acme [STACK=name | TABLE=name] [REGION=eu-west-1] [ENDPOINT=http://127.0.0.1:5000]
+# The region: REGION, else the caller's (AWS_REGION, AWS_DEFAULT_REGION, the AWS profile's).
 apikey: $(STAMP)
-	@test -n "$(TENANT)" || (echo "usage: make apikey TENANT=<tenant> [TABLE=<table>] [ENDPOINT=<url>]"; exit 2)
-	$(BIN)/python -m tools.apikey --tenant $(TENANT) $(if $(TABLE),--table $(TABLE)) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT))
+	@test -n "$(TENANT)" || (echo "usage: make apikey TENANT=<tenant> [STACK=<stack> | TABLE=<table>] [REGION=<region>] [ENDPOINT=<url>]"; exit 2)
+	@$(BIN)/python -m tools.apikey --tenant $(TENANT) $(if $(STACK),--stack $(STACK)) $(if $(TABLE),--table $(TABLE)) \
+		$(if $(REGION),--region $(REGION)) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT))
 
 # openapi.json (and the copy the document route serves), from every function's routes; a test fails
 # while either is stale.
@@ -99,4 +114,4 @@ openapi: $(STAMP)
 	$(BIN)/python -m tools.openapi
 
 clean:
-	rm -rf $(VENV) .venv-* out .aws-sam .build-template.yaml models/*.onnx
+	rm -rf $(VENV) .venv-* out .aws-sam .build-template.yaml models/*.onnx functions/openapi/vendor

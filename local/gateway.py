@@ -32,7 +32,8 @@ OWN_ERROR_KINDS = {400: "BAD_REQUEST_BODY", 404: "MISSING_AUTHENTICATION_TOKEN",
 def _route_pattern(path: str) -> re.Pattern:
     pattern = re.sub(r"\\\{(\w+)\\\+\\\}", r"(?P<\1>.+)", re.escape(path))
     pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", pattern)
-    return re.compile(f"^{pattern}$")
+    # API Gateway (REST) routes `/a/b/` to the resource `/a/b` too, the event's path keeping the slash.
+    return re.compile(f"^{pattern}/?$")
 
 
 def _guarded(call: Callable[..., Response], failed: Callable[[], Response], *args) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import TextIO
 
 import boto3
 
@@ -18,6 +19,9 @@ from local.uploads import UploadEndpoint
 
 DEFAULT_KEYS = "dev:local-dev-key"
 PROCESSOR = "processor"
+# Webhook deliveries run side by side, as Lambda runs them (up to 10 in the template): a receiver
+# that takes its whole deadline holds up no other tenant's delivery.
+WEBHOOK, WEBHOOK_PUMPS = "webhook", 4
 PUMP_STOP_SECONDS = 15  # a pump polls for 1 s at a time; one invocation may still be finishing
 
 
@@ -33,10 +37,14 @@ def parse_keys(text: str) -> dict[str, str]:
 
 
 class Stack:
-    """Runs everything in this process; `local.serve` and `LocalStack(in_process=True)` use it."""
+    """Runs everything in this process; `local.serve` and `LocalStack(in_process=True)` use it.
+
+    `access_log`: where the gateway writes one line per request (none when None). What the functions
+    themselves print goes to this process's stdout and stderr, as on Lambda.
+    """
 
     def __init__(self, port: int = 3000, api_keys: str | dict[str, str] = DEFAULT_KEYS,
-                 processor_pumps: int = 1, retry_after: int = 5, access_log: bool = False,
+                 processor_pumps: int = 1, retry_after: int = 5, access_log: TextIO | None = None,
                  template: Path = TEMPLATE, sources: dict[str, Path] | None = None):
         self.api_keys = parse_keys(api_keys) if isinstance(api_keys, str) else dict(api_keys)
         self.port, self.processor_pumps, self.retry_after = port, processor_pumps, retry_after
@@ -110,7 +118,7 @@ class Stack:
         sqs = boto3.client("sqs", endpoint_url=self.moto.endpoint, region_name=REGION)
         for spec in api.functions.values():
             for source in spec.queues:
-                count = self.processor_pumps if spec.name == PROCESSOR else 1
+                count = {PROCESSOR: self.processor_pumps, WEBHOOK: WEBHOOK_PUMPS}.get(spec.name, 1)
                 queue_url = self.resources["queues"][source.queue]
                 for _ in range(count):
                     if spec.name == PROCESSOR:

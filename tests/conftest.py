@@ -30,3 +30,13 @@ def aws_resources(monkeypatch):
         get_settings.cache_clear()
         yield resources
     get_settings.cache_clear()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Browser tests skipped for want of Chromium are said at the end, where no one misses it."""
+    skipped = [report for report in terminalreporter.stats.get("skipped", []) if "browser" in report.keywords]
+    if skipped:
+        terminalreporter.section("BROWSER TESTS NOT RUN", sep="!", red=True, bold=True)
+        reason = skipped[0].longrepr[2] if isinstance(skipped[0].longrepr, tuple) else str(skipped[0].longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        terminalreporter.write_line(f"{len(skipped)} browser test(s) skipped: {reason}", red=True, bold=True)

@@ -1,6 +1,7 @@
 """A webhook receiver on 127.0.0.1 for the tests: records each POST, answers the statuses it is told."""
 from __future__ import annotations
 
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,3 +56,47 @@ class Receiver:
     def __exit__(self, *exc) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class Trickler:
+    """A raw TCP receiver on 127.0.0.1 that reads the request, then answers at its own pace:
+    `script` is a list of (bytes, pause before sending them); a pause of None holds the line open
+    without sending anything more."""
+
+    def __init__(self, script):
+        self.script, self.stop = script, threading.Event()
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        try:
+            conn, _ = self.server.accept()
+        except OSError:
+            return
+        with conn:
+            conn.settimeout(0.2)
+            try:
+                conn.recv(65536)
+            except OSError:
+                pass
+            for data, pause in self.script:
+                if pause is None or self.stop.wait(pause):
+                    self.stop.wait(30)
+                    return
+                try:
+                    conn.sendall(data)
+                except OSError:
+                    return
+
+    def __enter__(self) -> "Trickler":
+        self.thread.start()
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.getsockname()[1]}/hook"
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.server.close()
+        self.thread.join(5)

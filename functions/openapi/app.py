@@ -1,19 +1,35 @@
-"""GET /api/v1/openapi.json: the API's OpenAPI document, answered without an API key.
+"""The API's description, answered without an API key: GET /api/v1/openapi.json, the OpenAPI document,
+and GET /api/v1/docs, a reference page rendering it (Swagger UI) with the files it loads.
 
 `make openapi` builds the document from every function's routes and writes it beside this file (and to
-the repository root); the function only reads it, once per container.
+the repository root). The page is docs/index.html, docs/init.js and docs/docs.css beside this file, and
+the Swagger UI release that vendor.json pins, which the build fetches into vendor/ (git-ignored). The
+function only reads these files, once per container.
 """
+import json
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from imagegraphics.errors import NotFound, detail
 from imagegraphics.observability import REQUEST_ID_PATH, logger, tracer
+from imagegraphics.service import static
 from imagegraphics.service.http import cors, install_error_handlers
 from imagegraphics.service.openapi import documented
 
-DOCUMENT = Path(__file__).with_name("openapi.json")
+HERE = Path(__file__).parent
+DOCUMENT = HERE / "openapi.json"
+PAGE = HERE / "docs" / "index.html"
+OWN_FILES = (HERE / "docs" / "init.js", HERE / "docs" / "docs.css")
+VENDOR = HERE / "vendor.json"
+
+Digest = Annotated[str, PathParam(description="The start of the file's sha256, as the page names it.",
+                                  pattern="^[0-9a-f]{16}$")]
+FileName = Annotated[str, PathParam(description="The file's name, as the page names it.")]
 
 app = APIGatewayRestResolver(cors=cors())
 install_error_handlers(app)
@@ -22,6 +38,13 @@ install_error_handlers(app)
 @cache
 def document() -> str:
     return DOCUMENT.read_text(encoding="utf-8")
+
+
+@cache
+def site() -> static.StaticSite:
+    vendored = json.loads(VENDOR.read_text(encoding="utf-8"))
+    folder = HERE / vendored["into"]
+    return static.StaticSite(PAGE, [*OWN_FILES, *(folder / name for name in vendored["files"])])
 
 
 @app.get("/api/v1/openapi.json", cache_control="public, max-age=300", **documented(
@@ -33,6 +56,41 @@ def document() -> str:
     response_description="The document.", public=True))
 def openapi_document():
     return Response(status_code=200, content_type="application/json", body=document())
+
+
+@app.get("/api/v1/docs", **documented(
+    operation_id="getDocsPage",
+    summary="A reference page of this API",
+    description="An HTML page that renders this API's OpenAPI document (Swagger UI, read-only: it sends no "
+                "request to the API but for the document). Needs no API key.",
+    tag="meta", status=200, response={"type": "string"}, media_types=("text/html",),
+    response_description="The page.", public=True))
+def docs_page():
+    if app.current_event.path.endswith("/"):
+        # API Gateway routes `docs/` here too; the page's links are relative to `docs`.
+        return Response(status_code=301, content_type="text/plain; charset=utf-8", body="",
+                        headers={"Location": "../docs"})
+    return Response(status_code=200, content_type=static.TEXT_TYPES[".html"], body=site().page,
+                    headers=static.headers(static.PAGE_CACHE))
+
+
+@app.get("/api/v1/docs/<digest>/<name>", **documented(
+    operation_id="getDocsFile",
+    summary="A file of the reference page",
+    description="A script, stylesheet or licence the reference page loads, at the URL the page names: the "
+                "digest changes with the content, so the answer may be cached for a year. Needs no API key.",
+    tag="meta", status=200, response={"type": "string"},
+    media_types=("text/javascript", "text/css", "text/plain"),
+    response_description="The file.", public=True,
+    errors={404: "No file of the page has this name and digest (a page loaded before the API was updated "
+                 "names files that are gone: reload it)."}))
+def docs_file(digest: Digest, name: FileName):
+    found = site().find(digest, name)
+    if found is None:
+        raise NotFound("no such file of the docs page", [detail(["path"], f"{digest}/{name} is not a current "
+                                                                          "file of the page; reload the page")])
+    return Response(status_code=200, content_type=found.content_type, body=found.body,
+                    headers=static.headers(static.FILE_CACHE))
 
 
 @logger.inject_lambda_context(clear_state=True, correlation_id_path=REQUEST_ID_PATH)

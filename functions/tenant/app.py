@@ -3,7 +3,7 @@ webhook signing secret (GET /api/v1/webhooks/secret, POST /api/v1/webhooks/secre
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagegraphics.api.recipes import RecipeList, RecipeRequest, RecipeResponse, WebhookSecretResponse
@@ -18,6 +18,10 @@ install_error_handlers(app)
 
 RecipeName = Annotated[str, Path(description="The recipe's name: 1 to 30 of A-Z, a-z, 0-9, '_' and '-'.",
                                  pattern="^[A-Za-z0-9_-]{1,30}$")]
+# Documentation of the list's query parameters: the handler reads and checks them itself
+# (service/pages.py), so a wrong one is a 400 naming it like every other rule.
+PageLimit = Annotated[int, Query(description="How many at most: 1 to 100.", ge=1, le=100)]
+PageCursor = Annotated[str, Query(description="The `next` of the previous page.")]
 
 
 @app.put("/api/v1/recipes/<name>", **documented(
@@ -46,11 +50,14 @@ def read(name: RecipeName):
 
 
 @app.get("/api/v1/recipes", **documented(
-    operation_id="listRecipes", summary="List the recipes", description="By name. Needs `recipes:read`.",
-    tag="recipes", status=200, response=RecipeList, response_description="The tenant's recipes."))
+    operation_id="listRecipes", summary="List the recipes",
+    description="Newest first, a page at a time: `next` in the answer asks for the following page (null on "
+                "the last). A page also ends early rather than pass 4 MB. Needs `recipes:read`.",
+    tag="recipes", status=200, response=RecipeList, response_description="A page of the tenant's recipes.",
+    errors={400: "`limit` or `next` is not one this list takes."}))
 @tracer.capture_method
-def list_all():
-    return list_recipes(require_scope(app, "recipes:read"))
+def list_all(limit: PageLimit = 50, next: PageCursor = ""):  # noqa: A002 - the API's names; read below
+    return list_recipes(require_scope(app, "recipes:read"), app.current_event.query_string_parameters)
 
 
 _DELETE = documented(

@@ -130,7 +130,7 @@ def test_the_readme_quick_start_runs_as_written(stack, tmp_path):
 
 @pytest.mark.skipif(not shutil.which("curl"), reason="the walkthrough needs curl")
 def test_the_readme_curl_walkthrough_runs_as_written(stack, tmp_path):
-    script = _readme_block("The tenants and keys are printed at start.")
+    script = _readme_block("The same flow as the client's, with curl")
     # Only the two settings change: this stack's address and key.
     script = script.replace("KEY=local-dev-key", f"KEY={stack.key_for('alpha')}", 1)
     script = script.replace("API=http://127.0.0.1:3000", f"API={stack.url}", 1)

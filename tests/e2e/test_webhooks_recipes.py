@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.e2e.support import upload_ready
-from tests.receiver import Receiver
+from tests.receiver import Receiver, Trickler
 
 pytestmark = pytest.mark.e2e
 
@@ -137,3 +137,20 @@ def test_the_local_stack_refuses_every_other_non_public_webhook(alpha, portrait,
         "assets": [{portrait: {"options": OPTIONS}}], "operations": OPERATIONS, "webhook": {"url": url}})
     assert answer.status_code == 400
     assert [e["loc"] for e in answer.json()["errors"]] == [["webhook", "url"]]
+
+
+def test_a_receiver_that_never_answers_costs_one_deadline_and_holds_up_no_other_tenant(alpha, beta, portrait_bytes):
+    """alpha's receiver keeps the line open and says nothing; beta's job, finished after it, is
+    delivered while alpha's attempt still waits, and alpha's attempt is recorded at its deadline."""
+    with Trickler([(b"", None)]) as silent, Receiver() as receiver:
+        stuck = _job_with_webhook(alpha, portrait_bytes, silent.url)
+        _wait(lambda: alpha.job(stuck)["status"] != "QUEUED")
+        started = time.monotonic()
+        prompt = _job_with_webhook(beta, portrait_bytes, receiver.url)
+        delivered = _wait(lambda: (beta.job(prompt).get("webhook") or {}).get("status") == "DELIVERED", timeout=30)
+        beta_took = time.monotonic() - started
+        recorded = _wait(lambda: (alpha.job(stuck).get("webhook") or {}).get("attempts", 0) >= 1, timeout=30)
+    assert delivered and recorded
+    assert beta_took < 9, beta_took  # not queued behind alpha's 10 s
+    webhook = alpha.job(stuck)["webhook"]
+    assert webhook["last_error"] == "no answer within 10 s" and webhook["status"] in ("PENDING", "FAILED")

@@ -81,3 +81,15 @@ def test_the_processor_may_write_and_delete_only_derived_objects():
 
 def _sub(value) -> str:
     return value["Fn::Sub"] if isinstance(value, dict) else str(value)
+
+
+def test_the_docs_page_files_ship_inside_the_openapi_functions_code():
+    code = (ROOT / load_template()["Resources"]["OpenApiFunction"]["Properties"]["CodeUri"]).resolve()
+    manifest = json.loads((code / "vendor.json").read_text())
+    vendored = (code / manifest["into"]).resolve()
+    assert vendored.is_relative_to(code)
+    # `sam build` copies CodeUri but for names like these (aws-lambda-builders' python_pip excludes).
+    assert not set(vendored.relative_to(code).parts) & {".aws-sam", ".git", "__pycache__", ".cache", ".env",
+                                                       ".venv", "venv", "env", "ENV", "htmlcov", ".tox"}
+    assert all((vendored / name).is_file() for name in manifest["files"])  # make install vendored them
+    assert all((code / "docs" / name).is_file() for name in ("index.html", "init.js", "docs.css"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 import requests
 from integration_support import RED, png, process, status, submit
 from PIL import Image
@@ -45,10 +46,11 @@ def test_a_webp_conversion_is_stored_served_and_recorded_as_webp(stack):
     assert download(described["conversions"][0]["url"]) == (content_type, data)
 
 
-def test_a_jpeg_new_asset_is_flattened_on_white_and_named_jpg(stack):
+@pytest.mark.parametrize("fmt", ["jpeg", "jpg"])  # jpg is read as jpeg
+def test_a_jpeg_new_asset_is_flattened_on_white_and_named_jpg(stack, fmt):
     ids = {"asset": stack.ready("dev", png((64, 48), RED), filename="shoe.png")}
     job_id = submit(stack, "apigw_submit_full_flow", ids, framed_request(ids["asset"], create_asset=True,
-                                                                           format="jpeg"))
+                                                                           format=fmt))
     assert process(stack, job_id, ids) == {"batchItemFailures": []}
     [output] = status(stack, job_id)["output"]
     assert output["name"] == "shoe.jpg"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from integration_support import jpeg, png
@@ -67,9 +68,11 @@ def test_put_get_list_delete(stack, border):
     assert stored["name"] == "framed" and stored["operations"] == _recipe(border)["operations"]
     assert stored["options"] == RECIPE["options"] and "webhook" not in stored
     assert _named(stack, "apigw_get_recipe", "framed") == (200, stored)
+    time.sleep(0.002)  # the list is newest first
     _put(stack, "another", _recipe(border))
     code, listed = stack.call("tenant", "apigw_list_recipes")
     assert code == 200 and [r["name"] for r in listed["recipes"]] == ["another", "framed"]
+    assert listed["next"] is None
     code, replaced = _put(stack, "framed", {**_recipe(border), "options": {}})
     assert replaced["options"] == {} and replaced["created_at"] == stored["created_at"]
     assert _named(stack, "apigw_delete_recipe", "framed") == (204, None)
@@ -81,7 +84,7 @@ def test_another_tenants_recipe_is_not_found_and_not_overwritten(stack, border):
     _put(stack, "framed", _recipe(border))
     assert _named(stack, "apigw_get_recipe", "framed", tenant="acme")[0] == 404
     assert _named(stack, "apigw_delete_recipe", "framed", tenant="acme")[0] == 404
-    assert stack.call("tenant", "apigw_list_recipes", tenant="acme")[1] == {"recipes": []}
+    assert stack.call("tenant", "apigw_list_recipes", tenant="acme")[1] == {"recipes": [], "next": None}
     # acme's recipe of the same name is its own; dev's is untouched.
     assert _put(stack, "framed", RECIPE, tenant="acme")[0] == 200
     assert _named(stack, "apigw_get_recipe", "framed")[1]["operations"] == _recipe(border)["operations"]
@@ -193,3 +196,89 @@ def test_recipe_routes_check_their_scopes(stack):
     event = stack.event("apigw_put_recipe")
     event["requestContext"]["authorizer"]["scopes"] = "recipes:read"
     assert stack.respond("tenant", event)[0] == 403
+
+
+@pytest.mark.parametrize("unknown", ["0" * 32, "f" * 32])
+def test_a_recipe_drawing_an_unknown_image_is_404_even_the_all_zero_id(stack, unknown):
+    code, answer = _put(stack, "zeros", {"operations": [{"border_add": {"options": {"image_id": unknown}}}]})
+    assert code == 404, answer
+    assert answer["errors"] == [{"loc": ["operations", 0, "border_add", "options", "image_id"],
+                                 "msg": f"asset {unknown} not found"}]
+    assert _named(stack, "apigw_get_recipe", "zeros")[0] == 404
+
+
+def _list(stack, tenant: str = "dev", **query: str) -> tuple[int, dict, int]:
+    """(status, body, size of the answer's body in bytes) of GET /api/v1/recipes?<query>."""
+    event = stack.event("apigw_list_recipes", tenant=tenant)
+    event["queryStringParameters"] = query or None
+    event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} or None
+    answer = stack.invoke("tenant", event)
+    return answer["statusCode"], json.loads(answer["body"]), len(answer["body"].encode())
+
+
+def _every_page(stack, tenant: str = "dev", **query: str) -> list[dict]:
+    pages, cursor = [], None
+    while True:
+        code, page, _ = _list(stack, tenant, **query, **({"next": cursor} if cursor else {}))
+        assert code == 200, page
+        pages.append(page)
+        cursor = page["next"]
+        if cursor is None:
+            return pages
+
+
+def test_the_list_pages_newest_first_and_reaches_every_recipe_once(stack):
+    for i in range(7):
+        assert _put(stack, f"r{i}", RECIPE)[0] == 200
+        time.sleep(0.002)
+    pages = _every_page(stack, limit="3")
+    assert [len(p["recipes"]) for p in pages] == [3, 3, 1]
+    assert [r["name"] for p in pages for r in p["recipes"]] == [f"r{i}" for i in range(6, -1, -1)]
+    code, default, _ = _list(stack)
+    assert code == 200 and len(default["recipes"]) == 7 and default["next"] is None
+    assert _list(stack, next="")[1]["recipes"] == default["recipes"]  # an empty cursor is the first page
+
+
+@pytest.mark.parametrize("query, loc", [
+    ({"limit": "0"}, "limit"), ({"limit": "101"}, "limit"), ({"limit": "ten"}, "limit"), ({"limit": "-1"}, "limit"),
+    ({"limit": "٣"}, "limit"), ({"next": "not-a-cursor"}, "next"), ({"next": "e30"}, "next"),
+])
+def test_a_bad_limit_or_cursor_is_400_naming_it(stack, query, loc):
+    code, body, _ = _list(stack, **query)
+    assert code == 400 and [e["loc"] for e in body["errors"]] == [[loc]], body
+
+
+def test_a_cursor_of_another_tenant_is_refused(stack):
+    for i in range(3):
+        _put(stack, f"r{i}", RECIPE)
+        _put(stack, f"a{i}", RECIPE, tenant="acme")
+    code, first, _ = _list(stack, limit="1")
+    assert code == 200 and first["next"]
+    code, body, _ = _list(stack, tenant="acme", next=first["next"])
+    assert code == 400 and body["errors"][0]["loc"] == ["next"]
+
+
+def _heavy_recipe(i: int) -> dict:
+    """A recipe of ~230 KiB as stored: 10 graphics_add of 11 graphics with 2 KB image URLs."""
+    url = "https://images.example.com/" + f"{i:04d}" + "x" * 1990
+    graphic = {"type": "image", "options": {"image_url": url, "position": {"x": 0, "y": 0}}}
+    return {"operations": [{"graphics_add": {"graphics": [graphic] * 11}} for _ in range(10)]}
+
+
+def test_no_page_passes_the_answer_budget_however_heavy_the_recipes(stack):
+    for i in range(22):
+        code, body = _put(stack, f"heavy{i}", _heavy_recipe(i))
+        assert code == 200, body
+    sizes, names = [], []
+    cursor = None
+    while True:
+        code, page, size = _list(stack, limit="100", **({"next": cursor} if cursor else {}))
+        assert code == 200
+        sizes.append(size)
+        names += [r["name"] for r in page["recipes"]]
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert len(sizes) >= 2 and max(sizes) <= 4 * 1024 * 1024 + 300 * 1024  # one recipe past the budget at most
+    assert max(sizes) < 6 * 1024 * 1024  # Lambda's limit on an answer
+    assert sorted(names) == sorted(f"heavy{i}" for i in range(22))

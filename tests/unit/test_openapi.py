@@ -6,12 +6,13 @@ import json
 import jsonschema
 import pytest
 from openapi_spec_validator import validate
+from pydantic import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from imagegraphics.api import error_body
 from imagegraphics.errors import InvalidRequest, ServiceUnavailable, detail
-from imagegraphics.request import ImageGraphicsRequest, RequestLimits, parse_request
+from imagegraphics.request import AssetEntry, ImageGraphicsRequest, RequestLimits, parse_request
 from imagegraphics.service.models import CreateAsset
 from imagegraphics.service.openapi import API_KEY_SECURITY, COMPONENTS, REQUEST_BODIES
 from local.apigw import HttpRequest, base_event, proxy_event
@@ -22,6 +23,7 @@ from tools import openapi as tool
 DOCUMENT = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
 API = parse_api(load_template())
 ROUTES = {(r.method, r.path): r for spec in API.functions.values() for r in spec.routes}
+A, B = "0123456789abcdef0123456789abcdef", "f" * 32
 OPERATIONS = {(method.upper(), path): op
               for path, item in DOCUMENT["paths"].items() for method, op in item.items()}
 
@@ -70,6 +72,11 @@ def test_both_key_headers_are_security_schemes_and_only_public_routes_need_none(
         assert op["security"] == (API_KEY_SECURITY if ROUTES[key].authorized else []), key
 
 
+# The routes whose success is not JSON, and the media types it may have.
+PAGES = {("GET", "/api/v1/docs"): {"text/html"},
+         ("GET", "/api/v1/docs/{digest}/{name}"): {"text/javascript", "text/css", "text/plain"}}
+
+
 def _schema_of(answer: dict) -> dict:
     return answer["content"]["application/json"]["schema"]
 
@@ -87,6 +94,9 @@ def test_every_answer_has_a_body_and_every_error_is_the_error_body(key):
         assert answer["description"]
         if int(code) >= 400:
             assert _schema_of(answer) == {"$ref": f"{COMPONENTS}ErrorBody"}, (key, code)
+        elif key in PAGES:  # the docs page and its files: text, never JSON
+            assert set(answer["content"]) == PAGES[key]
+            assert all(media["schema"] == {"type": "string"} for media in answer["content"].values())
         elif code != "204":
             assert _schema_of(answer)
         else:
@@ -120,9 +130,44 @@ def test_every_request_example_passes_the_handlers_own_validation():
             _validator(name.removeprefix(COMPONENTS)).validate(example)
 
 
+# Keywords client generators (openapi-python-client among them) ignore, building a model that holds nothing.
+UNSUPPORTED_BY_GENERATORS = {"patternProperties", "prefixItems", "unevaluatedProperties", "dependentSchemas",
+                             "if", "then", "else", "not"}
+
+
+def _schemas(schema: dict):
+    """Every schema inside a schema, itself first (property names are not keywords)."""
+    yield schema
+    children = [*schema.get("properties", {}).values(), *schema.get("anyOf", []), *schema.get("oneOf", []),
+                *schema.get("allOf", [])]
+    children += [schema[key] for key in ("items", "additionalProperties", "propertyNames")
+                 if isinstance(schema.get(key), dict)]
+    for child in children:
+        yield from _schemas(child)
+
+
+def test_no_schema_uses_a_keyword_client_generators_ignore():
+    found = {(name, keyword) for name, schema in DOCUMENT["components"]["schemas"].items()
+             for inner in _schemas(schema) for keyword in UNSUPPORTED_BY_GENERATORS & set(inner)}
+    assert not found
+
+
+@pytest.mark.parametrize("entry", [
+    {A: {"options": {}}}, {A: {}}, {}, {A: {}, B: {}}, {A.upper(): {}}, {"not-an-id": {}}, {A[:-1]: {}},
+    {A: {"options": {"colour": 1}}}, {A: []}, [A]])
+def test_the_documented_asset_entry_accepts_what_the_model_accepts(entry):
+    try:
+        AssetEntry.model_validate(entry)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    documented = _validator("AssetEntry").is_valid(entry)
+    assert documented == accepted
+
+
 def test_a_body_status_an_endpoint_cannot_answer_is_not_documented():
     # A GET reads no body: nothing can be too large or malformed in it.
-    for key in (("GET", "/api/v1/assets/{asset_id}"), ("GET", "/api/v1/openapi.json")):
+    for key in (("GET", "/api/v1/assets/{asset_id}"), ("GET", "/api/v1/openapi.json"), *PAGES):
         assert not {"400", "413"} & set(OPERATIONS[key]["responses"])
     assert "409" not in OPERATIONS[("POST", "/api/v1/assets")]["responses"]
 

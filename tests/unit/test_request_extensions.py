@@ -48,11 +48,20 @@ def test_quality_is_an_integer_from_1_to_100(quality, msg):
         OPTS + ["disposition", "quality"], msg)
 
 
-@pytest.mark.parametrize("fmt", ["jpg", "PNG", "gif", 1])
-def test_format_is_one_of_three_names(fmt):
+@pytest.mark.parametrize("fmt", ["JPG", "Jpeg", "PNG", "jpe", "gif", 1])
+def test_format_is_one_of_the_lowercase_names(fmt):
     loc, msg = the_error(req({"disposition": {"format": fmt}}))
     assert loc == OPTS + ["disposition", "format"]
-    assert msg in ("must be one of 'png', 'webp' or 'jpeg'", "must be a string")
+    assert msg in ("must be one of 'png', 'webp', 'jpeg' or 'jpg'", "must be a string")
+
+
+def test_jpg_is_read_as_jpeg_and_dumped_as_jpeg():
+    request = parse_request(req({"disposition": {"format": "jpg", "quality": 70}}))
+    d = request.assets[0].options.disposition
+    assert (d.format, d.content_type, d.extension, d.quality_or_default) == ("jpeg", "image/jpeg", "jpg", 70)
+    stored = request.to_payload()
+    assert stored["assets"][0][A]["options"]["disposition"]["format"] == "jpeg"
+    assert parse_request(stored) == request == parse_request(req({"disposition": {"format": "jpeg", "quality": 70}}))
 
 
 # -- bg_remove.options.output --------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Recipe and webhook-secret stores: per tenant by key, so no tenant reaches another's."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from imagegraphics.errors import NotFound
@@ -12,20 +14,40 @@ from imagegraphics.stores.secrets import WebhookSecretStore
 BODY = {"operations": [{"bg_remove": {"options": {}}}], "options": {}}
 
 
+def _names(store, tenant: str, limit: int = 100) -> list[str]:
+    return [recipe.name for recipe, _ in store.page(tenant, limit)[0]]
+
+
 def test_recipes_are_per_tenant(aws_resources):
     store = RecipeStore.from_settings()
     store.put("alpha", "white", BODY)
     store.put("beta", "white", {**BODY, "options": {"size": {"width": 10, "height": 10}}})
+    time.sleep(0.002)  # creation times a millisecond apart: the list is newest first
     store.put("alpha", "black", BODY)
     assert store.get("alpha", "white").payload == BODY
     assert store.get("beta", "white").payload["options"] == {"size": {"width": 10, "height": 10}}
-    assert [r.name for r in store.list("alpha")] == ["black", "white"]
-    assert [r.name for r in store.list("beta")] == ["white"] and store.list("gamma") == []
+    assert _names(store, "alpha") == ["black", "white"]
+    assert _names(store, "beta") == ["white"] and _names(store, "gamma") == []
     with pytest.raises(NotFound):
         store.get("gamma", "white")
     assert store.delete("beta", "black") is False
     assert store.delete("beta", "white") is True
     assert store.find("beta", "white") is None and store.find("alpha", "white") is not None
+
+
+def test_pages_are_newest_first_and_follow_on_from_a_position(aws_resources):
+    store = RecipeStore.from_settings()
+    for name in ("one", "two", "three", "four", "five"):
+        store.put("alpha", name, BODY)
+        time.sleep(0.002)
+    first, more = store.page("alpha", 2)
+    assert [r.name for r, _ in first] == ["five", "four"] and more
+    second, more = store.page("alpha", 2, first[-1][1])
+    third, more_after = store.page("alpha", 2, second[-1][1])
+    assert [r.name for r, _ in second] == ["three", "two"] and [r.name for r, _ in third] == ["one"]
+    assert not more_after
+    store.put("alpha", "four", {**BODY, "options": {}})  # replaced: keeps its place
+    assert _names(store, "alpha") == ["five", "four", "three", "two", "one"]
 
 
 def test_replacing_a_recipe_keeps_its_creation_time(aws_resources):

@@ -138,26 +138,35 @@ def test_every_route_is_behind_the_key_authorizer():
                       ("POST", "/api/v1/assets/addons/image_graphics"),
                       ("POST", "/api/v1/assets/addons/image_graphics/validate"),
                       ("GET", "/api/v1/assets/addons/image_graphics/jobs/{job_id}"),
-                      ("GET", "/api/v1/openapi.json"),
+                      ("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs"),
+                      ("GET", "/api/v1/docs/{digest}/{name}"),
                       ("PUT", "/api/v1/recipes/{name}"), ("GET", "/api/v1/recipes/{name}"),
                       ("DELETE", "/api/v1/recipes/{name}"), ("GET", "/api/v1/recipes"),
                       ("GET", "/api/v1/webhooks/secret"), ("POST", "/api/v1/webhooks/secret/rotate")}
     for f in FUNCTIONS.values():
         for e in f["Properties"].get("Events", {}).values():
-            if e["Type"] == "Api" and e["Properties"]["Path"] != PUBLIC_ROUTE:
+            if e["Type"] == "Api" and e["Properties"]["Path"] not in PUBLIC_ROUTES:
                 assert "Auth" not in e["Properties"]
 
 
-PUBLIC_ROUTE = "/api/v1/openapi.json"
+# The API's description: its document, and the reference page rendering it with the page's files.
+PUBLIC_ROUTES = ("/api/v1/openapi.json", "/api/v1/docs", "/api/v1/docs/{digest}/{name}")
 
 
-def test_only_the_openapi_document_is_served_without_a_key():
-    public = {e["Properties"]["Path"]: e["Properties"]["Auth"] for f in FUNCTIONS.values()
+def test_only_the_openapi_document_and_its_page_are_served_without_a_key():
+    public = {e["Properties"]["Path"]: (name, e["Properties"]["Auth"]) for name, f in FUNCTIONS.items()
               for e in f["Properties"].get("Events", {}).values() if e["Type"] == "Api" and "Auth" in e["Properties"]}
-    assert public == {PUBLIC_ROUTE: {"Authorizer": "NONE"}}
+    assert public == {path: ("OpenApiFunction", {"Authorizer": "NONE"}) for path in PUBLIC_ROUTES}
     function = RESOURCES["OpenApiFunction"]["Properties"]
     assert (ROOT / function["CodeUri"] / "openapi.json").is_file()
-    assert "Policies" not in function  # it reads a file shipped with its code, nothing else
+    assert "Policies" not in function  # it reads files shipped with its code, nothing else
+
+
+def test_the_api_answers_every_page_file_as_text():
+    # API Gateway passes a function's body through as text unless the API lists its media type (or the
+    # request's Accept) as binary; the docs page's files are all text, and must reach browsers as such.
+    assert "BinaryMediaTypes" not in RESOURCES["Api"]["Properties"]
+    assert "BinaryMediaTypes" not in TEMPLATE["Globals"].get("Api", {})
 
 
 def test_settings_variables_are_set_for_every_function():

@@ -34,9 +34,10 @@ class RecipeResponse(ResponseModel):
 
 
 class RecipeList(ResponseModel):
-    """GET /api/v1/recipes: the tenant's recipes by name."""
+    """GET /api/v1/recipes: a page of the tenant's recipes, newest first."""
 
     recipes: list[RecipeResponse]
+    next: str | None = Field(None, description="pass as `next` for the following page; null on the last page")
 
 
 class WebhookSecretResponse(ResponseModel):

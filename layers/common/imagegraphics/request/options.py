@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, NonNegativeInt, RootModel, model_validator
+from pydantic import AfterValidator, Field, NonNegativeInt, RootModel, model_validator
 from pydantic_core import PydanticCustomError
 
 from imagegraphics.request.base import RequestObject
@@ -14,7 +14,10 @@ MAX_DATA_SCHEMA_ID = 2**31 - 1  # a signed 32-bit id, as schema ids are elsewher
 DEFAULT_QUALITY = 90  # webp and jpeg
 # disposition.format → the stored object's media type and file extension.
 OUTPUT_FORMATS = {"png": ("image/png", "png"), "webp": ("image/webp", "webp"), "jpeg": ("image/jpeg", "jpg")}
-OutputFormat = Literal["png", "webp", "jpeg"]
+# JPEG's file extension is taken for its name; the request then holds, stores and dumps "jpeg".
+FORMAT_ALIASES = {"jpg": "jpeg"}
+OutputFormat = Annotated[Literal["png", "webp", "jpeg", "jpg"],
+                         AfterValidator(lambda name: FORMAT_ALIASES.get(name, name))]
 
 
 class Size(RequestObject):
@@ -56,7 +59,7 @@ class Disposition(RequestObject):
     data_schema_id: Annotated[int, Field(ge=0, le=MAX_DATA_SCHEMA_ID)] | None = None
     metadata: MetadataOptions | None = None
     format: OutputFormat = Field("png", description=(
-        "The result's file format. jpeg has no transparency: the result is flattened on white."))
+        "The result's file format; jpg is read as jpeg. jpeg has no transparency: the result is flattened on white."))
     quality: Annotated[int, Field(ge=1, le=100)] | None = Field(None, description=(
         f"webp and jpeg only (refused with png): 1 smallest file to 100 best, default {DEFAULT_QUALITY}."))
 
@@ -90,11 +93,21 @@ class AssetBody(RequestObject):
     options: AssetOptions = Field(default_factory=AssetOptions)
 
 
+def _generator_friendly_entry(schema: dict[str, Any]) -> None:
+    """Describe the entry's one key with `propertyNames` and its value with `additionalProperties`.
+
+    pydantic writes a dict with a key pattern as `patternProperties`, which client generators
+    (openapi-python-client among them) turn into an empty model. The two forms accept the same
+    objects; only the document changes, the model validates as before."""
+    ((pattern, body),) = schema.pop("patternProperties").items()
+    schema.update(propertyNames={"pattern": pattern}, additionalProperties=body,
+                  minProperties=1, maxProperties=1)
+
+
 class AssetEntry(RootModel[dict[AssetId, AssetBody]]):
     """One item of `assets`: `{"<asset id>": {"options": {...}}}`, kept in that shape so it dumps as sent."""
 
-    model_config = {"strict": True, "frozen": True, "json_schema_extra": {
-        "minProperties": 1, "maxProperties": 1, "additionalProperties": False}}
+    model_config = {"strict": True, "frozen": True, "json_schema_extra": _generator_friendly_entry}
 
     @model_validator(mode="before")
     @classmethod

@@ -12,12 +12,11 @@ from urllib.parse import SplitResult, urlsplit
 from pydantic import AfterValidator, PlainSerializer, PlainValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from imagegraphics.addresses import host_problem
+from imagegraphics.urlcheck import MAX_URL_LENGTH, url_problem
 
 _HEX_ID = re.compile(r"[0-9a-f]{32}")
 _HEX_COLOR = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 _CONVERSION_NAME = re.compile(r"[A-Za-z0-9_-]{1,30}")
-MAX_URL_LENGTH = 2048
 MAX_METADATA_BYTES = 16 * 1024  # metadata as compact JSON: well under DynamoDB's 400 KB item limit
 MAX_METADATA_DEPTH = 30  # DynamoDB nests maps and lists at most 32 levels inside an item
 MAX_METADATA_KEY_CHARS = 255
@@ -102,10 +101,11 @@ def _image_url(value: str, info: ValidationInfo) -> str:
         raise PydanticCustomError(
             "image_url", "must be a URL of at most {max} characters with scheme {schemes}",
             {"schemes": " or ".join(schemes), "max": MAX_URL_LENGTH})
-    problem = host_problem(parts.hostname) if parts.scheme in ("http", "https") else None
-    if problem:
+    if parts.scheme in ("http", "https"):
         # Refused here, so the processor never tries it (the fetcher checks DNS answers again).
-        raise PydanticCustomError("image_url", "must be a URL of a public host: {problem}", {"problem": problem})
+        problem = url_problem(value, tuple(s for s in schemes if s in ("http", "https")))
+        if problem:
+            raise PydanticCustomError("image_url", "{problem}", {"problem": problem})
     return value
 
 

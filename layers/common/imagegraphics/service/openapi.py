@@ -57,12 +57,13 @@ def _content(model: type[BaseModel]) -> dict[str, Any]:
 def documented(*, operation_id: str, summary: str, description: str, tag: str, status: int,
                response: type[BaseModel] | dict | None, response_description: str,
                errors: dict[int, str | None] | tuple[int, ...] = (), body: type[BaseModel] | None = None,
-               body_description: str = "", body_example: dict | None = None, public: bool = False) -> dict:
+               body_description: str = "", body_example: dict | None = None, public: bool = False,
+               media_types: tuple[str, ...] = (JSON,)) -> dict:
     """Keyword arguments for `@app.get/post(...)`: the success body, each error status (with a
     route-specific meaning, or None for the usual one), the request body (and an example of it) and
     the security.
     `response` is the success body's model, a JSON schema where no model describes it, or None for
-    an answer without a body (204)."""
+    an answer without a body (204); `media_types` are the success body's (a page is text/html)."""
     declared = dict.fromkeys(errors) if isinstance(errors, tuple) else dict(errors)
     for code in ALWAYS + (() if public else AUTHORIZED):
         declared.setdefault(code, None)
@@ -70,7 +71,8 @@ def documented(*, operation_id: str, summary: str, description: str, tag: str, s
     if response is None:
         success["content"] = {}  # else Powertools describes the handler's return value
     else:
-        success["content"] = {JSON: {"schema": response}} if isinstance(response, dict) else _content(response)
+        success["content"] = {media: {"schema": response} for media in media_types} if isinstance(response, dict) \
+            else _content(response)
     responses: dict[int, dict[str, Any]] = {status: success}
     for code in sorted(declared):
         answer: dict[str, Any] = {"description": declared[code] or ERROR_MEANINGS[code],

@@ -27,6 +27,9 @@ from imagegraphics.stores.blobs import BlobStore
 from imagegraphics.stores.jobs import ERROR, OK, QUEUED, JobStore
 from imagegraphics.service.webhooks import notify_if_finished
 
+# An asset's GET answer lists every conversion with a presigned URL (~2.5 KB each with a session
+# token): 1,000 keep it under 3 MB, far from Lambda's 6 MB (tests/integration: worst cases measured).
+MAX_CONVERSIONS = 1000
 
 @dataclass(frozen=True)
 class Saved:
@@ -66,6 +69,11 @@ def save_output(job_id: int, index: int, tenant: str, entry: AssetEntry, result:
     if d.add_as_conversion or not d.create_asset:
         # add_as_conversion wins over create_asset: the public API ignores metadata with it.
         name = d.conversion_name_or_default
+        if not assets.conversions.has_room(entry.asset_id, name, MAX_CONVERSIONS):
+            loc = ("assets", index, entry.asset_id, "options", "disposition", "conversion_name")
+            raise RecordRefused(f"asset {entry.asset_id} holds {MAX_CONVERSIONS} conversions, the most an asset may "
+                                "hold", [detail(loc, "name one it holds to replace it, or save a new asset "
+                                                     "(create_asset)")])
         key = conversion_key(entry.asset_id, name, job_id, index, d.extension)
         blobs.put_bytes(key, result.data, result.content_type)
         written = assets.conversions.put(entry.asset_id, name=name, s3_key=key, content_type=result.content_type,

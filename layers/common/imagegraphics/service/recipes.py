@@ -5,6 +5,7 @@ stand-in asset, and each error is reported where the client wrote it (`options..
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -12,10 +13,11 @@ from imagegraphics.api.recipes import RecipeList, RecipeResponse
 from imagegraphics.errors import Conflict, InvalidRequest, NotFound, detail
 from imagegraphics.observability import logger
 from imagegraphics.request import ImageGraphicsRequest, parse_request
+from imagegraphics.service.pages import encode_cursor, page_request, within_budget
 from imagegraphics.service.references import asset_references, drawn_references
 from imagegraphics.service.submit import request_limits
 from imagegraphics.stores.assets import READY, AssetStore
-from imagegraphics.stores.recipes import Recipe, RecipeStore
+from imagegraphics.stores.recipes import Recipe, RecipeStore, list_partition
 
 NAME = re.compile(r"[A-Za-z0-9_-]{1,30}")
 MESSAGE = "invalid recipe"
@@ -62,8 +64,10 @@ def check(tenant: str, body: dict[str, Any], message: str) -> ImageGraphicsReque
         req = parse_request(request_for(_STAND_IN, body), request_limits())
     except InvalidRequest as exc:
         raise InvalidRequest(message, [detail(_located(e["loc"]), e["msg"]) for e in exc.errors]) from None
-    # The images the flow draws (backgrounds, graphics, borders) must be there when it runs.
-    refs = [(_located(list(loc)), a) for loc, a in asset_references(req) if a != _STAND_IN]
+    # The images the flow draws (backgrounds, graphics, borders) must be there when it runs. Only the
+    # stand-in itself is skipped: an all-zero id drawn by the flow is as unknown as any other.
+    stand_in = ("assets", 0, _STAND_IN)
+    refs = [(_located(list(loc)), a) for loc, a in asset_references(req) if tuple(loc) != stand_in]
     records = AssetStore.from_settings().find_states(a for _, a in refs)
     missing = [detail(loc, f"asset {a} not found") for loc, a in refs
                if records[a] is None or records[a].tenant != tenant]
@@ -95,9 +99,18 @@ def get_recipe(tenant: str, name: str) -> dict:
     return view(RecipeStore.from_settings().get(tenant, name))
 
 
-def list_recipes(tenant: str) -> dict:
-    return RecipeList(recipes=[RecipeResponse.model_validate(view(r))
-                               for r in RecipeStore.from_settings().list(tenant)]).body()
+def list_recipes(tenant: str, query: dict[str, str] | None = None) -> dict:
+    """A page of the tenant's recipes, newest first (service/pages.py), with `next` when more follow."""
+    scope = f"recipes:{tenant}"
+    asked = page_request(query, scope)
+    if asked.start is not None and asked.start.get("lpk", {}).get("S") != list_partition(tenant):
+        raise InvalidRequest("invalid list parameters", [detail(("next",), "is not a cursor this list gave")])
+    found, more = RecipeStore.from_settings().page(tenant, asked.limit, asked.start)
+    views = [(view(recipe), position) for recipe, position in found]
+    kept = within_budget(views, lambda v: len(json.dumps(v[0], separators=(",", ":"))))
+    more = more or len(kept) < len(views)
+    following = encode_cursor(kept[-1][1], scope) if more and kept else None
+    return RecipeList(recipes=[RecipeResponse.model_validate(v) for v, _ in kept], next=following).body()
 
 
 def delete_recipe(tenant: str, name: str) -> None:

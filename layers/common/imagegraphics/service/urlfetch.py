@@ -1,6 +1,6 @@
 """Fetch a graphic's image_url without letting a request reach our own network (SSRF).
 
-Only https; the host is resolved once, every address must be public (an IPv6 address that embeds an
+Only https, checked as at submit (urlcheck.check_url); the host is resolved once, every address must be public (an IPv6 address that embeds an
 IPv4 one is judged by that: addresses.non_public), and the connection goes to
 the address we checked (so a second DNS answer cannot point somewhere else). No redirects, a
 timeout, and a size cap while reading.
@@ -11,10 +11,9 @@ import http.client
 import ipaddress
 import socket
 import ssl
-from urllib.parse import urlsplit
-
 from imagegraphics.addresses import non_public
 from imagegraphics.errors import AssetMissing
+from imagegraphics.urlcheck import UrlProblem, check_url
 
 TIMEOUT_SECONDS = 10.0
 
@@ -54,24 +53,16 @@ class PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 def fetch_https(url: str, max_bytes: int, timeout: float = TIMEOUT_SECONDS) -> bytes:
     try:
-        parts = urlsplit(url)
-        port = parts.port or 443
-    except ValueError as exc:
-        raise _refuse(url, str(exc)) from None
-    if parts.scheme != "https" or not parts.hostname:
-        raise _refuse(url, "only https URLs are allowed")
-    if parts.username or parts.password:
-        raise _refuse(url, "credentials in URLs are not allowed")
+        checked = check_url(url, ("https",))
+    except UrlProblem as exc:
+        raise _refuse(url, f"it {exc}") from None
     try:
-        address = public_addresses(parts.hostname, port)[0]
+        address = public_addresses(checked.host, checked.port)[0]
     except AssetMissing as exc:
         raise _refuse(url, exc.message) from exc
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-    conn = PinnedHTTPSConnection(parts.hostname, address, port, timeout)
+    conn = PinnedHTTPSConnection(checked.host, address, checked.port, timeout)
     try:
-        conn.request("GET", path, headers={"User-Agent": "imagegraphics", "Accept": "image/*"})
+        conn.request("GET", checked.target, headers={"User-Agent": "imagegraphics", "Accept": "image/*"})
         response = conn.getresponse()
         if response.status != 200:
             raise _refuse(url, f"the server answered HTTP {response.status}")

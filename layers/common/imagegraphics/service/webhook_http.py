@@ -2,19 +2,24 @@
 
 The URL is checked again (its rules may have changed since submit), the host is resolved once and
 every address must be public (urlfetch.public_addresses), the connection goes to the checked
-address, redirects are not followed (a 3xx is a failed attempt), and the receiver gets 10 s in all.
+address, redirects are not followed (a 3xx is a failed attempt), and the receiver gets 10 s in all:
+one deadline for resolving, connecting, sending and the whole answer. A socket timeout bounds
+each read, not their sum (a receiver sending a byte a second would never time out), so at the
+deadline a watchdog shuts the connection down under whatever call is waiting.
 """
 from __future__ import annotations
 
 import http.client
 import socket
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as ResolveTimeout
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from imagegraphics.errors import AssetMissing
-from imagegraphics.request.webhook import LOOPBACK_HOSTS, webhook_url_problem
 from imagegraphics.service.urlfetch import PinnedHTTPSConnection, public_addresses
+from imagegraphics.urlcheck import UrlProblem, check_url
 
 TIMEOUT_SECONDS = 10.0
 _ANSWER_BYTES = 64 * 1024  # of the receiver's answer, read and dropped
@@ -39,36 +44,76 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self.sock = socket.create_connection((self._address, self.port), self.timeout)
 
 
+class _Watchdog:
+    """Shuts a connection's socket down when the deadline passes: the read or write waiting on it
+    returns at once, however the receiver paces its bytes."""
+
+    def __init__(self, conn: http.client.HTTPConnection, seconds: float):
+        self.expired = False
+        self._conn = conn
+        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "_Watchdog":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        self.expired = True
+        sock = self._conn.sock
+        if sock is not None:
+            try:  # the plain socket's shutdown, also under TLS: no TLS state is touched from this thread
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
+
+
+def _resolve(host: str, port: int, seconds: float) -> str:
+    """The first checked public address of `host`, or AssetMissing; the lookup counts against the
+    deadline (a resolver that hangs is the receiver's problem, not another tenant's)."""
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(public_addresses, host, port).result(timeout=max(seconds, 0.001))[0]
+    except ResolveTimeout:
+        raise AssetMissing(f"host {host!r} did not resolve within the delivery's time") from None
+    finally:
+        pool.shutdown(wait=False)
+
+
 def post(url: str, body: bytes, headers: dict[str, str], loopback: bool = False,
          timeout: float = TIMEOUT_SECONDS) -> Answer:
-    problem = webhook_url_problem(url, loopback)
-    if problem:
-        return Answer(None, f"webhook url {problem}")
-    parts = urlsplit(url)
-    host, https = parts.hostname or "", parts.scheme == "https"
-    port = parts.port or (443 if https else 80)
-    if loopback and host in LOOPBACK_HOSTS:
+    deadline = time.monotonic() + timeout
+    try:
+        checked = check_url(url, ("https",), loopback)  # the rules may have changed since submit
+    except UrlProblem as exc:
+        return Answer(None, f"webhook url {exc}")
+    if checked.loopback:
         address = "127.0.0.1"
     else:
         try:
-            address = public_addresses(host, port)[0]
+            address = _resolve(checked.host, checked.port, deadline - time.monotonic())
         except AssetMissing as exc:
             return Answer(None, exc.message)
-    kind = PinnedHTTPSConnection if https else _PinnedHTTPConnection
-    conn = kind(host, address, port, timeout)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    deadline = time.monotonic() + timeout
-    try:
-        conn.request("POST", path, body=body, headers={**headers, "User-Agent": "imagegraphics-webhooks"})
-        # One budget for connecting, sending and answering, not `timeout` for each of them.
-        conn.sock.settimeout(max(deadline - time.monotonic(), 0.001))
-        response = conn.getresponse()
-        response.read(_ANSWER_BYTES)
-    except TimeoutError:
-        return Answer(None, f"no answer within {timeout:g} s")
-    except (OSError, http.client.HTTPException) as exc:
-        return Answer(None, f"{type(exc).__name__}: {exc}")
-    finally:
-        conn.close()
+    kind = PinnedHTTPSConnection if checked.scheme == "https" else _PinnedHTTPConnection
+    conn = kind(checked.host, address, checked.port, max(deadline - time.monotonic(), 0.001))
+    late = f"no answer within {timeout:g} s"
+    with _Watchdog(conn, deadline - time.monotonic()) as watchdog:
+        try:
+            conn.request("POST", checked.target, body=body,
+                         headers={**headers, "User-Agent": "imagegraphics-webhooks"})
+            conn.sock.settimeout(max(deadline - time.monotonic(), 0.001))  # no single wait past the deadline
+            response = conn.getresponse()
+            response.read(_ANSWER_BYTES)
+        except TimeoutError:
+            return Answer(None, late)
+        except (OSError, http.client.HTTPException) as exc:
+            return Answer(None, late if watchdog.expired else f"{type(exc).__name__}: {exc}")
+        finally:
+            conn.close()
+    if watchdog.expired:  # the answer was cut short at the deadline, whatever it said so far
+        return Answer(None, late)
     answer = Answer(response.status)
     return answer if answer.ok else Answer(response.status, f"the receiver answered HTTP {response.status}")

@@ -77,6 +77,18 @@ class ConversionStore:
         old = answer.get("Attributes")
         return ConversionWrite(recorded=True, previous=Conversion.from_item(old) if old else None)
 
+    def has_room(self, asset_id: str, name: str, most: int) -> bool:
+        """Can `name` be written without the asset holding more than `most` conversions? (A name
+        it holds is replaced, never added.)"""
+        answer = self.dynamodb.get_item(TableName=self.table_name, ProjectionExpression="pk",
+                                        Key={"pk": _partition(asset_id), "sk": {"S": f"CONV#{name}"}})
+        if "Item" in answer:
+            return True
+        held = sum(page.get("Count", 0) for page in self.dynamodb.get_paginator("query").paginate(
+            TableName=self.table_name, Select="COUNT", KeyConditionExpression="pk = :pk AND begins_with(sk, :conv)",
+            ExpressionAttributeValues={":pk": _partition(asset_id), ":conv": {"S": "CONV#"}}))
+        return held < most
+
     def list_for(self, asset_id: str) -> list[Conversion]:
         items = aws.query_all(
             self.dynamodb,

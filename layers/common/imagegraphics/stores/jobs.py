@@ -21,6 +21,7 @@ QUEUED, OK, ERROR = "QUEUED", "OK", "ERROR"
 # Webhook delivery states (job.webhook_status)
 PENDING, DELIVERED, FAILED = "PENDING", "DELIVERED", "FAILED"
 NOT_QUEUED = "the asset could not be queued for processing"
+MAX_ERROR_CHARS = 1000  # of one asset's error message: 1,000 assets of them stay ~1 MB in the job's status
 _COUNTER_KEY = {"pk": {"S": "COUNTER"}, "sk": {"S": "JOB"}}
 
 
@@ -145,6 +146,8 @@ class JobStore:
         """Record the outcome of the job's `index`-th asset once, and finish the job after the last."""
         if outcome not in (OK, ERROR):
             raise ValueError(f"outcome must be OK or ERROR, not {outcome!r}")
+        if error is not None and len(error) > MAX_ERROR_CHARS:  # a job's status answer stays bounded
+            error = error[:MAX_ERROR_CHARS - 1] + "…"
         item = JobItem(job_id=job_id, index=index, asset_id=asset_id, outcome=outcome, name=name,
                        output_asset_id=output_asset_id, s3_key=s3_key, error=error,
                        error_status=error_status, error_code=error_code, created_at=aws.now_iso())

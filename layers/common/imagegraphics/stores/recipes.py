@@ -1,7 +1,8 @@
 """Saved recipes: `pk=TENANT#<tenant>, sk=RECIPE#<name>`, the validated body as JSON.
 
 The tenant is part of the key, so one tenant can neither read nor overwrite another's recipe of the
-same name, and listing is one Query of the tenant's partition.
+same name. Listed newest first from the table's Lists index (`lpk=TENANT#<tenant>#RECIPE`,
+`lsk=<created_at>#<name>`), one page at a time.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from imagegraphics.errors import NotFound, detail
 from imagegraphics.stores import aws
 
 _SK = "RECIPE#"
+LISTS_INDEX = "Lists"
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,10 @@ def _key(tenant: str, name: str) -> dict[str, Any]:
     return {"pk": {"S": f"TENANT#{tenant}"}, "sk": {"S": _SK + name}}
 
 
+def list_partition(tenant: str) -> str:
+    return f"TENANT#{tenant}#RECIPE"
+
+
 def _recipe(item: dict[str, Any]) -> Recipe:
     v = aws.from_item(item)
     return Recipe(name=v["name"], tenant=v["tenant"], body=v["body"], created_at=v["created_at"],
@@ -45,10 +51,12 @@ class RecipeStore(aws.TableStore):
         answer = self.dynamodb.update_item(
             TableName=self.table_name, Key=_key(tenant, name),
             UpdateExpression="SET #n = :name, tenant = :tenant, body = :body, updated_at = :now, "
-                             "created_at = if_not_exists(created_at, :now)",
+                             "created_at = if_not_exists(created_at, :now), lpk = :lpk, "
+                             "lsk = if_not_exists(lsk, :lsk)",
             ExpressionAttributeNames={"#n": "name"},
             ExpressionAttributeValues={":name": {"S": name}, ":tenant": {"S": tenant},
-                                       ":body": {"S": json.dumps(body)}, ":now": {"S": now}},
+                                       ":body": {"S": json.dumps(body)}, ":now": {"S": now},
+                                       ":lpk": {"S": list_partition(tenant)}, ":lsk": {"S": f"{now}#{name}"}},
             ReturnValues="ALL_NEW")
         return _recipe(answer["Attributes"])
 
@@ -63,12 +71,18 @@ class RecipeStore(aws.TableStore):
             raise NotFound(f"recipe {name} not found", [detail(("name",), "not found")])
         return found
 
-    def list(self, tenant: str) -> list[Recipe]:
-        items = aws.query_all(
-            self.dynamodb, TableName=self.table_name, ConsistentRead=True,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :recipe)",
-            ExpressionAttributeValues={":pk": {"S": f"TENANT#{tenant}"}, ":recipe": {"S": _SK}})
-        return sorted(map(_recipe, items), key=lambda r: r.name)
+    def page(self, tenant: str, limit: int, start: dict[str, Any] | None = None
+             ) -> tuple[list[tuple[Recipe, dict[str, Any]]], bool]:
+        """Up to `limit` recipes newest first from `start` (a position this gave), each with its
+        position, and whether more may follow. A position of another tenant is refused upstream."""
+        query: dict[str, Any] = {
+            "TableName": self.table_name, "IndexName": LISTS_INDEX, "Limit": limit, "ScanIndexForward": False,
+            "KeyConditionExpression": "lpk = :lpk", "ExpressionAttributeValues": {":lpk": {"S": list_partition(tenant)}}}
+        if start is not None:
+            query["ExclusiveStartKey"] = start
+        answer = self.dynamodb.query(**query)
+        found = [(_recipe(item), {k: item[k] for k in ("pk", "sk", "lpk", "lsk")}) for item in answer.get("Items", [])]
+        return found, "LastEvaluatedKey" in answer
 
     def delete(self, tenant: str, name: str) -> bool:
         """True when the recipe existed."""

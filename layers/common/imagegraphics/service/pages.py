@@ -1,0 +1,78 @@
+"""One convention for every list of the API: `limit` (default 50, at most 100), an opaque `next`
+cursor in the answer, newest first, and an answer that stays far under Lambda's 6 MB whatever the
+items weigh (a page ends early rather than grow past MAX_PAGE_BYTES).
+
+The cursor is the store's position (DynamoDB's LastEvaluatedKey) and what it belongs to, in URL-safe
+base64 JSON: a cursor of another list or another tenant is a 400 at `next`, never a way in.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, TypeVar
+
+from imagegraphics.errors import InvalidRequest, detail
+
+DEFAULT_LIMIT, MAX_LIMIT = 50, 100
+MAX_PAGE_BYTES = 4 * 1024 * 1024  # Lambda answers at most 6 MB: room for the envelope and encoding
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    limit: int
+    start: dict[str, Any] | None  # where the previous page ended, None for the first page
+
+
+def page_request(query: dict[str, str] | None, scope: str) -> PageRequest:
+    """`limit` and `next` from the query string, checked: 400 at the parameter naming the rule."""
+    query = query or {}
+    errors = []
+    limit = DEFAULT_LIMIT
+    text = query.get("limit")
+    if text is not None:
+        if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+            errors.append(detail(("limit",), f"must be a whole number from 1 to {MAX_LIMIT}"))
+        else:
+            limit = int(text)
+    start = None
+    if query.get("next"):  # empty: the first page, as a generated client may send it
+        start = decode_cursor(query["next"], scope)
+        if start is None:
+            errors.append(detail(("next",), "is not a cursor this list gave"))
+    if errors:
+        raise InvalidRequest("invalid list parameters", errors)
+    return PageRequest(limit, start)
+
+
+def encode_cursor(key: dict[str, Any], scope: str) -> str:
+    raw = json.dumps({"s": scope, "k": key}, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str, scope: str) -> dict[str, Any] | None:
+    """The position a cursor of this `scope` holds, or None when it is not one."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        value = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(value, dict) or value.get("s") != scope or not isinstance(value.get("k"), dict):
+        return None
+    key = value["k"]
+    if not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()):
+        return None  # only string keys are stored positions
+    return key
+
+
+def within_budget(items: Iterable[T], size: Callable[[T], int], budget: int = MAX_PAGE_BYTES) -> list[T]:
+    """The leading items whose sizes fit in `budget` (always the first: one item fits an answer)."""
+    kept, used = [], 0
+    for item in items:
+        used += size(item)
+        if kept and used > budget:
+            break
+        kept.append(item)
+    return kept
