@@ -1,6 +1,6 @@
 """imagegraphics-client on a catalogue, against the local stack: folders in, outputs named after their
-inputs out, a bad request costing no upload, Ctrl-C and a rerun that uploads nothing again, and more
-files than a job takes split into several jobs."""
+inputs out, a bad request costing no upload, a rerun that skips what is done and retries what failed,
+Ctrl-C and a rerun that uploads nothing again, and more files than a job takes split into several jobs."""
 from __future__ import annotations
 
 import json
@@ -17,6 +17,8 @@ from PIL import Image
 
 from imagegraphics_client import engine
 from imagegraphics_client.cli import main
+from imagegraphics_client.client import Client
+from imagegraphics_client.errors import TransportError
 from local import samples
 
 pytestmark = pytest.mark.e2e
@@ -25,6 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).with_name("imagegraphics-client")
 PRODUCT = {"operations": [{"bg_remove": {"options": {"mode": "product"}}}],
            "options": {"disposition": {"add_as_conversion": True, "conversion_name": "cutout"}}}
+# No model: a white backdrop and a size, for tests about the client rather than the cut.
+WHITE = {"operations": [{"bg_add": {"options": {"color": "#ffffff"}}}],
+         "options": {"size": {"width": 64, "height": 64}}}
 MANIFEST = ".imagegraphics-manifest.jsonl"
 
 
@@ -34,7 +39,8 @@ def env(stack) -> dict:
 
 
 def _client(env: dict, *args: str) -> subprocess.CompletedProcess:
-    done = subprocess.run([str(SCRIPT), "--timeout", "300", *args], capture_output=True, text=True, env=env, timeout=600)
+    done = subprocess.run([str(SCRIPT), "--timeout", "300", *args], capture_output=True, text=True, env=env,
+                          timeout=600, check=False)
     assert "Traceback" not in done.stderr, done.stderr
     return done
 
@@ -123,6 +129,57 @@ def test_the_readmes_beyond_example_runs_as_a_request_file(env, tmp_path):
         assert result.format == "WEBP" and result.size == (1000, 1000)
 
 
+def test_a_rerun_skips_what_is_done_and_retries_what_failed(stack, tmp_path, monkeypatch, capsys):
+    photos = _catalogue(tmp_path / "photos", ["shoes/red.jpg", "shoes/sale/old.png", "bags/tote.jpg", "top.png"])
+    torn = photos / "bags" / "torn.png"
+    torn.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(300))  # a PNG's signature, no image: the service rejects it
+    out = tmp_path / "out"
+    args = ["--endpoint", stack.url, "--api-key", stack.key_for("alpha"), "--json", "run",
+            "--request", str(_request(tmp_path, WHITE)), "--out", str(out), str(photos)]
+
+    def run() -> tuple[int, dict[str, dict]]:
+        code = main(args)
+        files = {Path(f["input"]).relative_to(photos).as_posix(): f for f in json.loads(capsys.readouterr().out)["files"]}
+        return code, files
+
+    fetch = Client.fetch
+
+    def broken_for_red(self, url, place, what):  # the connection breaks during one download
+        if "red.jpg" in what:
+            raise TransportError(f"{what}: the connection broke during the download")
+        return fetch(self, url, place, what)
+
+    monkeypatch.setattr(Client, "fetch", broken_for_red)
+    code, first = run()
+    assert code == 1
+    assert {rel: f["status"] for rel, f in first.items()} == {
+        "bags/torn.png": "rejected", "bags/tote.jpg": "done", "shoes/red.jpg": "failed",
+        "shoes/sale/old.png": "done", "top.png": "done"}
+    assert _outputs(out) == ["bags/tote.png", "shoes/sale/old.png", "top.png"]
+    written = {rel: (out / rel).stat().st_mtime_ns for rel in _outputs(out)}
+    monkeypatch.undo()
+    torn.write_bytes(samples.product(80, 80, "PNG"))  # mended by its owner
+
+    before = _assets_stored(stack)[0]
+    code, second = run()
+    assert code == 0
+    assert {rel: f["status"] for rel, f in second.items()} == {
+        "bags/torn.png": "done", "bags/tote.jpg": "skipped", "shoes/red.jpg": "done",
+        "shoes/sale/old.png": "skipped", "top.png": "skipped"}
+    assert second["shoes/red.jpg"]["asset_id"] == first["shoes/red.jpg"]["asset_id"]  # retried, not uploaded again
+    assert second["shoes/red.jpg"]["job_id"] != first["shoes/red.jpg"]["job_id"]
+    assert _assets_stored(stack)[0] - before == 1  # only the mended file
+    assert _outputs(out) == ["bags/torn.png", "bags/tote.png", "shoes/red.png", "shoes/sale/old.png", "top.png"]
+    assert {rel: (out / rel).stat().st_mtime_ns for rel in written} == written  # the done ones untouched
+    with Image.open(out / "shoes/red.png") as retried:
+        assert retried.size == (64, 64)
+
+    before = _assets_stored(stack)
+    code, third = run()
+    assert code == 0 and {f["status"] for f in third.values()} == {"skipped"}
+    assert _assets_stored(stack) == before
+
+
 def test_an_interrupted_run_resumes_without_uploading_again(env, stack, tmp_path):
     photos = _catalogue(tmp_path / "photos", [f"{kind}/{i:02d}.jpg" for kind in ("shoes", "bags") for i in range(8)])
     out, request = tmp_path / "out", _request(tmp_path)
@@ -136,7 +193,7 @@ def test_an_interrupted_run_resumes_without_uploading_again(env, stack, tmp_path
             break
         time.sleep(0.05)
     running.send_signal(signal.SIGINT)
-    stdout, stderr = running.communicate(timeout=120)
+    _, stderr = running.communicate(timeout=120)
     assert running.returncode == 130, stderr
     assert "Traceback" not in stderr and "run the same command again to resume" in stderr
     finished = _outputs(out)
