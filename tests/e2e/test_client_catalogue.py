@@ -115,8 +115,8 @@ def test_a_bad_request_file_is_refused_with_zero_uploads(env, stack, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_the_readmes_beyond_example_runs_as_a_request_file(env, tmp_path):
-    text = (ROOT / "README.md").read_text()
+def test_the_docs_beyond_example_runs_as_a_request_file(env, tmp_path):
+    text = (ROOT / "docs" / "request.md").read_text()
     start = text.index("```json\n", text.index("## Beyond the public API")) + len("```json\n")
     example = tmp_path / "beyond.json"
     example.write_text(text[start:text.index("```", start)])

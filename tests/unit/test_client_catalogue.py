@@ -123,7 +123,7 @@ def test_a_file_that_appears_while_the_run_goes_is_not_replaced(api, photos, req
     assert f"failed: {photos / 'top.jpg'}: could not download its output: {out / 'top.png'} exists" in capsys.readouterr().err
 
 
-def test_the_readmes_full_request_runs_with_its_one_asset_entry(api, photos, tmp_path, capsys):
+def test_a_full_request_like_the_docs_example_runs_with_its_one_asset_entry(api, photos, tmp_path, capsys):
     full = tmp_path / "full.json"
     full.write_text(json.dumps({"assets": [{"0123456789abcdef0123456789abcdef": {"options": {
         "disposition": {"add_as_conversion": True, "conversion_name": "shop", "format": "webp", "quality": 85}}}}],
