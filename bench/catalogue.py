@@ -76,8 +76,9 @@ def peak_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def run_client(env: dict, args: list[str], interrupt_when=None) -> tuple[int, float, float]:
-    """Exit status, wall seconds and peak RSS (MB) of one client run; `interrupt_when()` true: Ctrl-C."""
+def run_client(env: dict, args: list[str], interrupt_when=None) -> tuple[int, float, float, float]:
+    """Exit status, wall seconds, peak RSS (MB) and CPU seconds of one client run; `interrupt_when()`
+    true: Ctrl-C."""
     started = time.monotonic()
     # stderr to a file, not a pipe: a pipe nobody reads while the run goes would fill and stall it.
     with open(os.devnull, "w") as sink, tempfile.TemporaryFile("w+") as errors:
@@ -96,7 +97,7 @@ def run_client(env: dict, args: list[str], interrupt_when=None) -> tuple[int, fl
         stderr = errors.read()
     if process.returncode not in (0, 130):
         print(stderr[-3000:], file=sys.stderr)
-    return process.returncode, time.monotonic() - started, usage.ru_maxrss / 1024
+    return process.returncode, time.monotonic() - started, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def manifest(out: Path) -> dict[str, dict]:
@@ -141,7 +142,7 @@ def main() -> None:
         out = work / "out"
         started = time.monotonic()
         limit = (lambda: time.monotonic() - started > args.max_seconds) if args.max_seconds else None
-        code, wall, client_mb = run_client(env, ["--concurrency", str(args.concurrency), "run", "--request",
+        code, wall, client_mb, client_cpu = run_client(env, ["--concurrency", str(args.concurrency), "run", "--request",
                                                  str(request), "--out", str(out), str(photos)], interrupt_when=limit)
         records = manifest(out)
         outcomes = [r["outcome"] for r in records.values()]
@@ -152,7 +153,8 @@ def main() -> None:
                  ("unfinished", f"{args.files - done - failed}"),
                  ("jobs", f"{len({r['job_id'] for r in records.values() if r['job_id'] is not None})}"),
                  ("wall time", f"{wall:.0f} s"), ("files per second", f"{done / wall:.2f}"),
-                 ("client peak RSS", f"{client_mb:.0f} MB"), ("stack peak RSS", f"{peak_rss_mb(stack._proc.pid):.0f} MB")]
+                 ("client peak RSS", f"{client_mb:.0f} MB"), ("client CPU time", f"{client_cpu:.0f} s"),
+                 ("stack peak RSS", f"{peak_rss_mb(stack._proc.pid):.0f} MB")]
         if args.resume_files:
             rows += resume_check(env, work, request, args)
     width = max(len(name) for name, _ in rows)
@@ -176,11 +178,11 @@ def resume_check(env: dict, work: Path, request: Path, args) -> list[tuple[str, 
             return False
         return text.count('"outcome": "done"') >= args.resume_files // 2
 
-    first_code, first_wall, _ = run_client(env, command, interrupt_when=half_done)
+    first_code, first_wall, _, _ = run_client(env, command, interrupt_when=half_done)
     before = manifest(out)
     finished = {key for key, r in before.items() if r["outcome"] == "done"}
     uploaded = {key for key, r in before.items() if r["asset_id"]}
-    second_code, second_wall, _ = run_client(env, command)
+    second_code, second_wall, _, _ = run_client(env, command)
     after = manifest(out)
     again = {key for key in uploaded if after[key]["asset_id"] != before[key]["asset_id"]}
     done_after = sum(1 for r in after.values() if r["outcome"] == "done")
