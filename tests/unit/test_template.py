@@ -138,6 +138,7 @@ def test_every_route_is_behind_the_key_authorizer():
                       ("GET", "/api/v1/assets"), ("DELETE", "/api/v1/assets/{asset_id}"),
                       ("GET", "/api/v1/assets/addons/image_graphics/jobs"),
                       ("POST", "/api/v1/assets/addons/image_graphics"),
+                      ("POST", "/api/v1/assets/addons/image_graphics/validate"),
                       ("GET", "/api/v1/assets/addons/image_graphics/jobs/{job_id}"),
                       ("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs"),
                       ("GET", "/api/v1/docs/{digest}/{name}"),
