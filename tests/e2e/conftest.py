@@ -12,8 +12,9 @@ from local.harness import LocalStack
 from tests.e2e.support import upload_ready
 
 ROOT = Path(__file__).resolve().parents[2]
-# "fuzz" is the tenant test_fuzz.py drives every route as, apart from the tenants other tests read.
-KEYS = "alpha:alpha-e2e-key,beta:beta-e2e-key,fuzz:fuzz-e2e-key"
+# "fuzz" is the tenant test_fuzz.py drives every route as, apart from the tenants other tests read;
+# "lists" the one test_client_urls_lists.py lists, so its lists hold only what it made.
+KEYS = "alpha:alpha-e2e-key,beta:beta-e2e-key,fuzz:fuzz-e2e-key,lists:lists-e2e-key"
 
 
 @pytest.fixture(scope="session")
