@@ -1,8 +1,9 @@
 """imagegraphics-client: upload images, run Image Graphics jobs, download the results.
 
-Exit status: 0 every file succeeded, 1 some file failed (or was still running at --timeout),
-2 the API refused the request (or the command line was wrong), 3 the key was refused or the
-service could not be reached, 130 interrupted (Ctrl-C): run the same command again to resume.
+Exit status: 0 every file succeeded, 1 some file failed (or was still running at --timeout; or an
+asset given to delete could not be deleted), 2 the API refused the request (or the command line was
+wrong), 3 the key was refused or the service could not be reached, 130 interrupted (Ctrl-C): run the
+same command again to resume.
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def cmd_upload(client: Client, console: Console, settings: Settings, args) -> in
     for work in run.works:
         if work.asset_id:
             console.result(work.asset_id)
-    console.document([{**({"url": w.item.url} if w.item.url else {"file": str(w.item.path)}), "asset_id": w.asset_id, **w.record,
+    console.document([{**({"url": w.item.url} if w.item.url else {"file": str(w.item.path)}),
+                       "asset_id": w.asset_id, **w.record,
                        **({"status": w.state.upper()} if not w.record else {}),
                        **({"error": w.reason} if w.reason and not w.record.get("reason") else {})}
                       for w in run.works])
