@@ -1,4 +1,5 @@
-"""imagegraphics-client: upload images, run Image Graphics jobs, download the results.
+"""imagegraphics-client: upload images (or have the service fetch URLs), run Image Graphics jobs, download
+the results; list assets and jobs, delete assets.
 
 Exit status: 0 every file succeeded, 1 some file failed (or was still running at --timeout; or an
 asset given to delete could not be deleted), 2 the API refused the request (or the command line was
