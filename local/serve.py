@@ -1,7 +1,8 @@
 """`make serve`: the local stack on 127.0.0.1:$PORT until Ctrl-C.
 
 Environment: PORT (3000), LOCAL_API_KEYS ("tenant:key,..."; default dev:local-dev-key),
-PROCESSOR_PUMPS (1), LOCAL_RETRY_SECONDS (5: how soon a failed message is retried).
+PROCESSOR_PUMPS (1), LOCAL_RETRY_SECONDS (5: how soon a failed message is retried), LOCAL_PARAMETERS
+("Name=value,...": template parameters other than their defaults, e.g. CorsAllowedOrigin).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import sys
 import threading
 from pathlib import Path
 
-from local.stack import DEFAULT_KEYS, Stack
+from local.stack import DEFAULT_KEYS, Stack, parse_parameters
 
 STOP_REPORT_SECONDS = 20
 
@@ -35,7 +36,7 @@ def _banner(stack: Stack) -> str:
 
 def _write_state(path: Path, stack: Stack) -> None:
     state = {"url": stack.url, "endpoint": stack.endpoint, "api_keys": stack.api_keys,
-             "resources": stack.resources}
+             "resources": stack.resources, "parameters": stack.parameters}
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(state, default=str))
     tmp.replace(path)  # readers never see a half-written file
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         processor_pumps=int(os.environ.get("PROCESSOR_PUMPS", "1")),
         retry_after=int(os.environ.get("LOCAL_RETRY_SECONDS", "5")),
         access_log=not args.quiet,
+        parameters=parse_parameters(os.environ.get("LOCAL_PARAMETERS", "")),
     )
     try:
         stack.start()
