@@ -26,7 +26,8 @@ def _banner(stack: Stack) -> str:
     key = next(iter(stack.api_keys), "KEY")
     lines += [
         f"processor pumps: {stack.processor_pumps}",
-        "try:",
+        f"try it in a browser: {stack.url}/app  (the API reference: {stack.url}/api/v1/docs)",
+        "or with curl:",
         f"  curl -s -X POST {stack.url}/api/v1/assets -H 'Authorization: Bearer {key}' \\",
         "       -H 'Content-Type: application/json' -d '{\"filename\": \"a.jpg\", \"content_type\": \"image/jpeg\"}'",
         "Ctrl-C stops everything.",
