@@ -14,7 +14,8 @@ DEFAULT_MODELS := $(PEOPLE_MODEL) $(OBJECT_MODEL)
 # pins it; the stamp is written once the files are checked and extracted.
 DOCS_MANIFEST := functions/openapi/vendor.json
 DOCS_VENDOR := functions/openapi/vendor/swagger-ui-dist/.vendored
-export AWS_DEFAULT_REGION ?= us-east-1
+# No AWS region is set here: AWS commands use the caller's (AWS_REGION, AWS_DEFAULT_REGION, the
+# profile's), as the AWS CLI does. `sam validate` takes its region from samconfig.toml.
 
 .PHONY: install model goldens test test-unit test-browser screenshot demo serve lint bench bench-photos bench-peer build deploy apikey openapi clean
 
@@ -94,7 +95,7 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 	touch $@
 
 lint: $(SAM_VENV)/.installed
-	$(SAM) validate --lint --region $(AWS_DEFAULT_REGION)
+	$(SAM) validate --lint
 
 # Needs Docker: the processor is a container image, and --use-container builds the python3.12 zips.
 # MODELS="selfie_segmentation selfie_segmentation_landscape u2net" bakes another model set in.
@@ -104,10 +105,12 @@ build: $(SAM_VENV)/.installed $(DEFAULT_MODELS) $(DOCS_VENDOR)
 deploy: build
 	$(SAM) deploy --guided
 
-# make apikey TENANT=acme [TABLE=name] [ENDPOINT=http://127.0.0.1:5000]
+# make apikey TENANT=acme [STACK=name | TABLE=name] [REGION=eu-west-1] [ENDPOINT=http://127.0.0.1:5000]
+# The region: REGION, else the caller's (AWS_REGION, AWS_DEFAULT_REGION, the AWS profile's).
 apikey: $(STAMP)
-	@test -n "$(TENANT)" || (echo "usage: make apikey TENANT=<tenant> [TABLE=<table>] [ENDPOINT=<url>]"; exit 2)
-	$(BIN)/python -m tools.apikey --tenant $(TENANT) $(if $(TABLE),--table $(TABLE)) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT))
+	@test -n "$(TENANT)" || (echo "usage: make apikey TENANT=<tenant> [STACK=<stack> | TABLE=<table>] [REGION=<region>] [ENDPOINT=<url>]"; exit 2)
+	@$(BIN)/python -m tools.apikey --tenant $(TENANT) $(if $(STACK),--stack $(STACK)) $(if $(TABLE),--table $(TABLE)) \
+		$(if $(REGION),--region $(REGION)) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT))
 
 # openapi.json (and the copy the document route serves), from every function's routes; a test fails
 # while either is stale.

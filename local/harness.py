@@ -67,8 +67,9 @@ class LocalStack:
                    PYTHONUNBUFFERED="1")
         self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
         self._proc = subprocess.Popen(
+            # One file for all of it: the access log and the functions' logs, in order.
             [sys.executable, "-m", "local.serve", "--port", str(self.port), "--state-file", str(state),
-             "--until-stdin-closes"],
+             "--until-stdin-closes", "--log-file", "-"],
             cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=self._log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + self.start_timeout

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import threading
 import time
+from typing import TYPE_CHECKING, TextIO
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from local import apigw
@@ -45,6 +45,7 @@ class _Handler(BaseHTTPRequestHandler):
         # every method reaches the router, which answers 405 or 404.
         try:
             self.raw_requestline = self.rfile.readline(65537)
+            self._started = time.perf_counter()  # the request's time, not the idle keep-alive wait
             for _ in range(_BLANK_LINES):  # a client's stray CRLF after its previous request
                 if self.raw_requestline not in (b"\r\n", b"\n"):
                     break
@@ -63,7 +64,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # idle keep-alive connection, or a stalled request line
 
     def _serve(self) -> None:
-        started = time.perf_counter()
         if not _METHOD.fullmatch(self.command):
             self.send_error(400, f"invalid method {self.command[:40]!r}")
             return
@@ -83,12 +83,10 @@ class _Handler(BaseHTTPRequestHandler):
         unframed = self.command not in _BODILESS and not (
             self.headers.get("Content-Length") or self.headers.get("Transfer-Encoding"))
         self._send(status, headers, data, close=unframed)
-        if self.server.access_log:
-            ms = (time.perf_counter() - started) * 1000
-            request_id = next((v for k, v in headers if k == REQUEST_ID_HEADER), "-")
-            print(f"{self.command} {self.path} -> {status} ({ms:.0f} ms) {request_id}", flush=True)
 
     def _send(self, status: int, headers: list[tuple[str, str]], body: bytes, close: bool = False) -> int:
+        """The one way out for every answer, so each request gets exactly one access-log line."""
+        self._log_access(status, headers)
         self.send_response(status)
         for key, value in headers:
             if key.lower() not in _HOP_BY_HOP:
@@ -101,6 +99,18 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD" and status not in _NO_BODY:
             self.wfile.write(body)
         return status
+
+    def _log_access(self, status: int, headers: list[tuple[str, str]]) -> None:
+        log = self.server.access_log
+        if log is None:
+            return
+        ms = (time.perf_counter() - getattr(self, "_started", time.perf_counter())) * 1000
+        request_id = next((v for k, v in headers if k == REQUEST_ID_HEADER), "-")
+        # A refused request line has no method or path to show.
+        method, path = self.command or "-", getattr(self, "path", "") or "-"
+        line = f"{time.strftime('%H:%M:%S')} {method} {path[:200]} -> {status} ({ms:.0f} ms) {request_id}"
+        with self.server.access_lock:  # whole lines, from concurrent request threads
+            print(line, file=log, flush=True)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's refusals (bad request line, too many headers, ...): JSON, then close."""
@@ -126,10 +136,11 @@ class GatewayServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, gateway: Gateway | None, host: str = "127.0.0.1", port: int = 3000,
-                 access_log: bool = False, max_body: int = MAX_BODY_BYTES):
+                 access_log: TextIO | None = None, max_body: int = MAX_BODY_BYTES):
         super().__init__((host, port), _Handler)
         self.gateway = gateway  # may be set after binding, once the port is known
-        self.access_log, self.max_body = access_log, max_body
+        self.access_log, self.max_body = access_log, max_body  # access_log: one line per request, or none
+        self.access_lock = threading.Lock()
         self._thread = threading.Thread(target=self.serve_forever, name="gateway", daemon=True)
 
     @property

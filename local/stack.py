@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import TextIO
 
 import boto3
 
@@ -47,10 +48,14 @@ def parse_keys(text: str) -> dict[str, str]:
 
 
 class Stack:
-    """Runs everything in this process; `local.serve` and `LocalStack(in_process=True)` use it."""
+    """Runs everything in this process; `local.serve` and `LocalStack(in_process=True)` use it.
+
+    `access_log`: where the gateway writes one line per request (none when None). What the functions
+    themselves print goes to this process's stdout and stderr, as on Lambda.
+    """
 
     def __init__(self, port: int = 3000, api_keys: str | dict[str, str] = DEFAULT_KEYS,
-                 processor_pumps: int = 1, retry_after: int = 5, access_log: bool = False,
+                 processor_pumps: int = 1, retry_after: int = 5, access_log: TextIO | None = None,
                  template: Path = TEMPLATE, sources: dict[str, Path] | None = None,
                  parameters: dict[str, str] | None = None):
         self.api_keys = parse_keys(api_keys) if isinstance(api_keys, str) else dict(api_keys)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
@@ -35,8 +36,26 @@ SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "imagegraphics")
 # requestContext.requestId: in the proxy events and in the REQUEST authorizer's event alike.
 REQUEST_ID_PATH = correlation_paths.API_GATEWAY_REST
 
+
+
+class _MetricsWhenAdded(AmazonCloudWatchEMFProvider):
+    """Powertools' CloudWatch EMF metrics, flushed only when an invocation added some.
+
+    Most invocations add none (a status poll, the authorizer, a recipe read): Powertools' own flush
+    then warns "No application metrics to publish" on stderr, a line in the logs per invocation that
+    says nothing wrong. Here an empty flush just forgets the invocation's dimensions and metadata, so
+    they never reach the next one's metrics. `raise_on_empty_metrics=True` still raises.
+    """
+
+    def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None:
+        if self.metric_set or raise_on_empty_metrics:
+            super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)
+        else:
+            self.clear_metrics()
+
+
 logger = Logger(service=SERVICE)
-metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+metrics = Metrics(provider=_MetricsWhenAdded(namespace=NAMESPACE, service=SERVICE))
 
 # What the functions call through boto3 and http.client (urlfetch); patch_all would also import and
 # patch every other supported library that happens to be installed (requests, sqlite3, httpx...).
