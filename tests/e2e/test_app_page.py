@@ -9,6 +9,7 @@ Content-Security-Policy. `APP_SCREENSHOT=<path>` saves the results with their sl
 """
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -62,6 +63,17 @@ CONTRAST = """
   return found;
 }
 """
+# Files as a drag from the desktop carries them.
+DATA_TRANSFER = """
+(files) => {
+  const transfer = new DataTransfer();
+  for (const file of files) {
+    const bytes = Uint8Array.from(atob(file.data), (c) => c.charCodeAt(0));
+    transfer.items.add(new File([bytes], file.name, { type: file.type }));
+  }
+  return transfer;
+}
+"""
 UNNAMED_CONTROLS = """
 () => [...document.querySelectorAll("input, select, textarea, button, a[href]")]
   .filter((e) => e.checkVisibility() && !e.closest(".skip"))
@@ -99,9 +111,16 @@ class Tab:
         self.page.press("#key", "Enter")
         self.page.wait_for_selector("#forget-key:not([hidden])")
 
-    def add_photos(self, files: list[tuple[str, str, bytes]], state: str = "ready") -> None:
+    def add_photos(self, files: list[tuple[str, str, bytes]], state: str = "ready", drop: bool = False) -> None:
+        """Picks the files with the file input, or drops them on the drop zone, and waits for `state`."""
         before = self.page.locator("photo-card").count()
-        self.page.set_input_files("#files", [{"name": n, "mimeType": t, "buffer": b} for n, t, b in files])
+        if drop:
+            transfer = self.page.evaluate_handle(DATA_TRANSFER, [
+                {"name": n, "type": t, "data": base64.b64encode(b).decode()} for n, t, b in files])
+            self.page.dispatch_event("#drop", "dragover", {"dataTransfer": transfer})
+            self.page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
+        else:
+            self.page.set_input_files("#files", [{"name": n, "mimeType": t, "buffer": b} for n, t, b in files])
         for index in range(before, before + len(files)):
             self.page.wait_for_selector(f"#photo-list li:nth-child({index + 1}) photo-card[data-state={state}]",
                                         timeout=60_000)
@@ -203,7 +222,7 @@ def test_two_photos_in_white_studio_give_two_downloadable_squares(open_tab, tmp_
     tab = open_tab(viewport={"width": 1100, "height": 900})
     tab.enter_key()
     tab.add_photos([("astronaut.jpg", "image/jpeg", jpeg((256, 256))),
-                    ("portrait.png", "image/png", png((200, 300)))])
+                    ("portrait.png", "image/png", png((200, 300)))], drop=True)
     cards = tab.page.locator("photo-card")
     assert cards.nth(0).locator(".status").text_content() == "Ready: pick a look and apply it"
     assert "200 × 300" in cards.nth(1).locator("dl").text_content()  # the service's reading of the upload
