@@ -95,11 +95,12 @@ class Stack:
         # Bound first: the presigned POSTs the handlers make point at its upload endpoint, and the /app
         # page it serves is the origin the bucket's CORS rules name (port 0 is a free port, known only now).
         self._gateway = GatewayServer(None, port=self.port, access_log=self.access_log)
-        # The API's own address is where the /app page comes from, as on API Gateway.
-        self.parameters.setdefault("AppPageOrigin", self._gateway.url)
+        template = load_template(self.template_path)
+        if "AppPageOrigin" in template.get("Parameters", {}):
+            # The API's own address is where the /app page comes from, as on API Gateway.
+            self.parameters.setdefault("AppPageOrigin", self._gateway.url)
         self.moto.start()
         self._setenv(bootstrap.aws_environment(self.moto.endpoint))
-        template = load_template(self.template_path)
         self.resources = bootstrap.create(self.moto.endpoint, self.template_path, self.parameters)
         api = parse_api(template, self.parameters)
         self._setenv(bootstrap.function_environment(api, self.resources))

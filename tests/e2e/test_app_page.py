@@ -95,6 +95,8 @@ def png(size: tuple[int, int]) -> bytes:
     return out.getvalue()
 
 
+# Waits are given functions, never expressions: Playwright evaluates an expression with eval, which the
+# page's policy forbids (and reports as a violation).
 @dataclass
 class Tab:
     """One browser tab on the page, and everything it did."""
@@ -231,7 +233,7 @@ def test_two_photos_in_white_studio_give_two_downloadable_squares(open_tab, tmp_
     tab.apply()
     figures = tab.wait_results(2, "White studio")
     # Results show as the job lists them; the job's own end follows on the next reading of its status.
-    tab.page.wait_for_function("document.querySelector('#job-text').textContent.endsWith('.')")
+    tab.page.wait_for_function("() => document.querySelector('#job-text').textContent.endsWith('.')")
     assert re.fullmatch(r"Job \d+: 2 of 2 done \(2 succeeded, 0 failed\)\.",
                         tab.page.locator("#job-text").text_content())
     assert tab.page.eval_on_selector("#job-progress", "p => [p.value, p.max, p.hidden]") == [2, 2, False]
@@ -318,7 +320,7 @@ def test_a_request_the_service_refuses_shows_its_errors_where_they_are_written(o
     editor.fill(json.dumps(request, indent=2))
     assert tab.page.locator("input[name=look][value=custom]").is_checked()  # editing makes it one's own
     tab.apply()
-    tab.page.wait_for_function("document.querySelectorAll('#request .je-errors li').length === 2")
+    tab.page.wait_for_function("() => document.querySelectorAll('#request .je-errors li').length === 2")
     errors = {item.locator("button").text_content().split(" · ")[1]: item.locator(".msg").text_content()
               for item in tab.page.locator("#request .je-errors li").all()}
     assert set(errors) == {"options.size.width", "operations[0].bg_remove.options.mode"}
@@ -437,7 +439,7 @@ def test_under_a_stage_path_the_page_calls_that_stages_api(open_tab, stack):
         tab = open_tab(stage.url + "/app/")  # the slash form redirects to the page
         assert tab.page.url == stage.url + "/app"
         tab.enter_key()
-        tab.page.wait_for_function("document.querySelector('#recipes-status').textContent.includes('recipe')")
+        tab.page.wait_for_function("() => document.querySelector('#recipes-status').textContent.includes('recipe')")
         paths = [urlsplit(r.url).path for r in tab.requests if urlsplit(r.url).scheme.startswith("http")]
         assert all(path.startswith("/Prod/") for path in paths), paths
         assert "/Prod/api/v1/recipes" in paths and any(path.startswith("/Prod/app/") for path in paths)

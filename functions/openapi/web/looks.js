@@ -1,6 +1,7 @@
 // The looks the page offers, each an Image Graphics request for every photo: asset options and
-// operations, as a recipe holds them (README: "Beyond the public API" for format, crop_to_subject,
-// shadow_add and the mask). Each writes its own conversion, so one look does not replace another's.
+// operations, as a recipe holds them (docs/request.md, "Beyond the public API", for format,
+// crop_to_subject, shadow_add and the mask). Each writes its own conversion, so one look does not
+// replace another's.
 
 export const LOOK_NAMES = {
   cutout: "Cut-out",
