@@ -17,7 +17,7 @@ DOCS_VENDOR := functions/openapi/vendor/swagger-ui-dist/.vendored
 # No AWS region is set here: AWS commands use the caller's (AWS_REGION, AWS_DEFAULT_REGION, the
 # profile's), as the AWS CLI does. `sam validate` takes its region from samconfig.toml.
 
-.PHONY: install model goldens test test-unit test-browser demo serve lint bench bench-photos bench-peer build deploy apikey openapi clean
+.PHONY: install model goldens test test-unit test-browser screenshot demo serve lint bench bench-photos bench-peer build deploy apikey openapi clean
 
 $(STAMP): requirements-dev.txt constraints.txt layers/common/requirements.txt layers/common/pyproject.toml \
 		clients/python/pyproject.toml
@@ -54,9 +54,13 @@ test: install
 test-unit: install
 	$(BIN)/python -m pytest -q tests/unit
 
-# The docs page in a real browser (Debian's Chromium at /usr/bin/chromium, driven by Playwright).
+# The docs and app pages in a real browser (Debian's Chromium at /usr/bin/chromium, driven by Playwright).
 test-browser: install
 	$(BIN)/python -m pytest -q -m browser tests/e2e
+
+# The README's picture of the /app page: its results with the slider, taken by its browser test.
+screenshot: install
+	APP_SCREENSHOT=docs/images/app.png $(BIN)/python -m pytest -q -m browser tests/e2e/test_app_page.py -k white_studio
 
 demo: install
 	$(BIN)/python -m local.demo

@@ -23,10 +23,10 @@ def aws_environment(endpoint: str) -> dict[str, str]:
     }
 
 
-def create(endpoint: str, template: Path) -> dict[str, Any]:
+def create(endpoint: str, template: Path, parameters: dict[str, str] | None = None) -> dict[str, Any]:
     from local.resources import create_resources
 
-    return create_resources(endpoint_url=endpoint, template_path=template)
+    return create_resources(endpoint_url=endpoint, template_path=template, parameters=parameters)
 
 
 def _resolve(value: Any, api: ApiSpec, resources: dict[str, Any]) -> str | None:

@@ -24,8 +24,9 @@ KEEP_LOGS = 10  # older stack logs are removed as new stacks start
 class LocalStack:
     def __init__(self, port: int = 0, api_keys: str | dict[str, str] = DEFAULT_KEYS, processor_pumps: int = 1,
                  retry_after: int = 2, in_process: bool = False, log_path: Path | None = None,
-                 start_timeout: float = 180):
+                 start_timeout: float = 180, parameters: dict[str, str] | None = None):
         self.port, self.processor_pumps, self.retry_after = port, processor_pumps, retry_after
+        self.parameters = dict(parameters or {})  # template parameters other than their defaults
         self.api_keys = parse_keys(api_keys) if isinstance(api_keys, str) else dict(api_keys)
         self.in_process, self.start_timeout = in_process, start_timeout
         self.log_path = log_path or LOG_DIR / f"serve-{os.getpid()}-{int(time.time())}.log"
@@ -51,7 +52,7 @@ class LocalStack:
 
     def _stack_in_process(self) -> None:
         self._stack = Stack(port=self.port, api_keys=self.api_keys, processor_pumps=self.processor_pumps,
-                            retry_after=self.retry_after).start()
+                            retry_after=self.retry_after, parameters=self.parameters).start()
         self.url, self.endpoint, self.resources = self._stack.url, self._stack.endpoint, self._stack.resources
 
     def _spawn(self) -> None:
@@ -62,6 +63,7 @@ class LocalStack:
         env = dict(os.environ,
                    LOCAL_API_KEYS=",".join(f"{tenant}:{key}" for key, tenant in self.api_keys.items()),
                    PROCESSOR_PUMPS=str(self.processor_pumps), LOCAL_RETRY_SECONDS=str(self.retry_after),
+                   LOCAL_PARAMETERS=",".join(f"{name}={value}" for name, value in self.parameters.items()),
                    PYTHONUNBUFFERED="1")
         self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
         self._proc = subprocess.Popen(

@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 
-from local.template import ROOT, TEMPLATE, load_template, ref_target
+from local.template import ROOT, TEMPLATE, Values, load_template, ref_target, template_parameters
 
 __all__ = ["ENVIRONMENT", "ROOT", "create_resources", "load_template", "resources_of_type"]
 
@@ -44,28 +44,30 @@ def resources_of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str
 
 def create_resources(session_or_clients: Any = None, stack_name: str = "imagegraphics-local", *,
                      endpoint_url: str | None = None, template_path: Path | str = TEMPLATE,
-                     region: str = REGION) -> dict[str, Any]:
-    """Create every table, queue (DLQs and redrive first) and bucket (with its notifications).
+                     region: str = REGION, parameters: dict[str, str] | None = None) -> dict[str, Any]:
+    """Create every table, queue (DLQs and redrive first) and bucket (with its notifications and
+    CORS rules), with the template's parameters at their defaults or as `parameters` gives them.
 
     `session_or_clients` is a boto3 Session, a dict {"dynamodb", "sqs", "s3": client}, or None for a
     new session (aimed at `endpoint_url` when given). Returns the environment variables above as
     keys, plus "environment" (those variables), "refs" (logical id or parameter → what !Ref yields),
-    "queues" (queue logical id → URL), "tables" and "buckets" (logical id → name).
+    "queues" (queue logical id → URL), "tables" and "buckets" (logical id → name), and "cors" (bucket
+    logical id → its CORS rules as S3 takes them, resolved).
     """
     clients = _clients(session_or_clients, endpoint_url, region)
     template = load_template(template_path)
-    refs: dict[str, str] = {name: str(p["Default"]) for name, p in template.get("Parameters", {}).items()
-                            if "Default" in p}
+    refs: dict[str, str] = template_parameters(template, parameters)
+    values = Values(template, refs)
     arns: dict[str, str] = {}
     tables = _create_tables(clients["dynamodb"], template, stack_name)
     queues = _create_queues(clients["sqs"], template, stack_name, arns)
-    buckets = _create_buckets(clients["s3"], template, stack_name, arns)
+    buckets, cors = _create_buckets(clients["s3"], template, stack_name, arns, values)
     refs.update(tables)
     refs.update(queues)
     refs.update(buckets)
     environment = {var: refs[logical] for var, logical in ENVIRONMENT.items() if logical in refs}
     return {**environment, "environment": environment, "refs": refs, "queues": queues,
-            "tables": tables, "buckets": buckets}
+            "tables": tables, "buckets": buckets, "cors": cors}
 
 
 def _clients(given: Any, endpoint_url: str | None, region: str) -> dict[str, Any]:
@@ -134,24 +136,36 @@ def _create_queues(sqs: Any, template: dict[str, Any], stack_name: str, arns: di
     return urls
 
 
-def _create_buckets(s3: Any, template: dict[str, Any], stack_name: str, arns: dict[str, str]) -> dict[str, str]:
-    names = {}
+def cors_rules(props: dict[str, Any], values: Values) -> list[dict[str, Any]]:
+    """A bucket's CorsConfiguration as S3's PutBucketCors takes it, parameters and conditions resolved."""
+    rules = []
+    for rule in values.resolve(props.get("CorsConfiguration", {}).get("CorsRules") or []):
+        s3_rule = {"AllowedMethods": rule["AllowedMethods"], "AllowedOrigins": rule["AllowedOrigins"],
+                   "AllowedHeaders": rule.get("AllowedHeaders", [])}
+        if rule.get("ExposedHeaders"):
+            s3_rule["ExposeHeaders"] = rule["ExposedHeaders"]
+        if "MaxAge" in rule:
+            s3_rule["MaxAgeSeconds"] = int(rule["MaxAge"])
+        rules.append(s3_rule)
+    return rules
+
+
+def _create_buckets(s3: Any, template: dict[str, Any], stack_name: str, arns: dict[str, str],
+                    values: Values) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]]]:
+    names, cors = {}, {}
     for logical_id, props in resources_of_type(template, "AWS::S3::Bucket").items():
         name = _physical(stack_name, logical_id).lower()
         s3.create_bucket(Bucket=name)
-        cors = props.get("CorsConfiguration", {}).get("CorsRules")
-        if cors:
-            # Any origin locally: the demo page or a browser may be served from any port.
-            rules = [{"AllowedMethods": r["AllowedMethods"], "AllowedOrigins": ["*"],
-                      "AllowedHeaders": r.get("AllowedHeaders", []), "MaxAgeSeconds": int(r.get("MaxAge", 3000))}
-                     for r in cors]
-            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
+        cors[logical_id] = cors_rules(props, values)
+        if cors[logical_id]:
+            # The template's rules: moto answers a browser's reads of presigned URLs by them.
+            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": cors[logical_id]})
         queue_configs = props.get("NotificationConfiguration", {}).get("QueueConfigurations", [])
         if queue_configs:
             s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration={
                 "QueueConfigurations": [_queue_notification(c, arns) for c in queue_configs]})
         names[logical_id] = name
-    return names
+    return names, cors
 
 
 def _queue_notification(config: dict[str, Any], arns: dict[str, str]) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """`make serve`: the local stack on 127.0.0.1:$PORT until Ctrl-C.
 
 Environment: PORT (3000), LOCAL_API_KEYS ("tenant:key,..."; default dev:local-dev-key),
-PROCESSOR_PUMPS (1), LOCAL_RETRY_SECONDS (5: how soon a failed message is retried), LOG_FILE
+PROCESSOR_PUMPS (1), LOCAL_RETRY_SECONDS (5: how soon a failed message is retried), LOCAL_PARAMETERS
+("Name=value,...": template parameters other than their defaults, e.g. CorsAllowedOrigin), LOG_FILE
 (out/local-stack.log: the functions' JSON logs, tracebacks and warnings; "-" keeps them on the terminal).
 The terminal shows the stack's summary and one access line per request.
 """
@@ -19,7 +20,7 @@ import traceback
 from pathlib import Path
 
 from local.console import DEFAULT_LOG_FILE, KEEP_ON_TERMINAL, Console, split, terminal
-from local.stack import DEFAULT_KEYS, Stack, parse_keys
+from local.stack import DEFAULT_KEYS, Stack, parse_keys, parse_parameters
 
 STOP_REPORT_SECONDS = 20
 
@@ -33,7 +34,8 @@ def _banner(stack: Stack, console: Console) -> str:
         f"function logs: {console.log_file or 'this terminal'}"
         + (f"  (tail -f {console.log_file} to follow them)" if console.log_file else ""),
         "access log: one line per request below (time, method, path, status, duration, request id)",
-        "try:",
+        f"try it in a browser: {stack.url}/app  (the API reference: {stack.url}/api/v1/docs)",
+        "or with curl:",
         f"  curl -s -X POST {stack.url}/api/v1/assets -H 'Authorization: Bearer {key}' \\",
         "       -H 'Content-Type: application/json' -d '{\"filename\": \"a.jpg\", \"content_type\": \"image/jpeg\"}'",
         "Ctrl-C stops everything.",
@@ -43,7 +45,7 @@ def _banner(stack: Stack, console: Console) -> str:
 
 def _write_state(path: Path, stack: Stack) -> None:
     state = {"url": stack.url, "endpoint": stack.endpoint, "api_keys": stack.api_keys,
-             "resources": stack.resources}
+             "resources": stack.resources, "parameters": stack.parameters}
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(state, default=str))
     tmp.replace(path)  # readers never see a half-written file
@@ -64,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         api_keys = parse_keys(os.environ.get("LOCAL_API_KEYS") or DEFAULT_KEYS)
         processor_pumps = _int_env("PROCESSOR_PUMPS", 1)
         retry_after = _int_env("LOCAL_RETRY_SECONDS", 5)
+        parameters = parse_parameters(os.environ.get("LOCAL_PARAMETERS", ""))
     except ValueError as exc:
         print(f"local stack: {exc}", file=sys.stderr)
         return 2
@@ -81,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         threading.Thread(target=lambda: (sys.stdin.read(), stopping.set()), daemon=True).start()
 
     stack = Stack(port=args.port, api_keys=api_keys, processor_pumps=processor_pumps, retry_after=retry_after,
-                  access_log=None if args.quiet else console.out)
+                  access_log=None if args.quiet else console.out, parameters=parameters)
     try:
         stack.start()
     except KeyboardInterrupt:

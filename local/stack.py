@@ -25,6 +25,17 @@ WEBHOOK, WEBHOOK_PUMPS = "webhook", 4
 PUMP_STOP_SECONDS = 15  # a pump polls for 1 s at a time; one invocation may still be finishing
 
 
+def parse_parameters(text: str) -> dict[str, str]:
+    """'Name=value,Name2=value2' -> {Name: value} (template parameters for the local stack)."""
+    parameters = {}
+    for pair in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"LOCAL_PARAMETERS entry {pair!r} is not Name=value")
+        parameters[name.strip()] = value.strip()
+    return parameters
+
+
 def parse_keys(text: str) -> dict[str, str]:
     """'tenant:key,tenant2:key2' -> {key: tenant}."""
     keys = {}
@@ -45,8 +56,10 @@ class Stack:
 
     def __init__(self, port: int = 3000, api_keys: str | dict[str, str] = DEFAULT_KEYS,
                  processor_pumps: int = 1, retry_after: int = 5, access_log: TextIO | None = None,
-                 template: Path = TEMPLATE, sources: dict[str, Path] | None = None):
+                 template: Path = TEMPLATE, sources: dict[str, Path] | None = None,
+                 parameters: dict[str, str] | None = None):
         self.api_keys = parse_keys(api_keys) if isinstance(api_keys, str) else dict(api_keys)
+        self.parameters = dict(parameters or {})  # template parameters other than their defaults
         self.port, self.processor_pumps, self.retry_after = port, processor_pumps, retry_after
         self.access_log, self.template_path = access_log, template
         self.sources = sources or {}  # function folder name -> app.py, to swap in other handlers
@@ -79,11 +92,17 @@ class Stack:
         return self
 
     def _start(self) -> None:
+        # Bound first: the presigned POSTs the handlers make point at its upload endpoint, and the /app
+        # page it serves is the origin the bucket's CORS rules name (port 0 is a free port, known only now).
+        self._gateway = GatewayServer(None, port=self.port, access_log=self.access_log)
+        template = load_template(self.template_path)
+        if "AppPageOrigin" in template.get("Parameters", {}):
+            # The API's own address is where the /app page comes from, as on API Gateway.
+            self.parameters.setdefault("AppPageOrigin", self._gateway.url)
         self.moto.start()
         self._setenv(bootstrap.aws_environment(self.moto.endpoint))
-        template = load_template(self.template_path)
-        self.resources = bootstrap.create(self.moto.endpoint, self.template_path)
-        api = parse_api(template)
+        self.resources = bootstrap.create(self.moto.endpoint, self.template_path, self.parameters)
+        api = parse_api(template, self.parameters)
         self._setenv(bootstrap.function_environment(api, self.resources))
         # Webhooks may reach a receiver on this machine (http://127.0.0.1:<port>/, localhost) here only.
         self._setenv({"LOCAL_WEBHOOK_LOOPBACK": "1"})
@@ -97,9 +116,7 @@ class Stack:
         self._start_pumps(api)
 
     def _start_gateway(self, api: ApiSpec) -> None:
-        # Bound first: the presigned POSTs the handlers make point at its upload endpoint (port 0 is
-        # a free port, known only now), and the handlers must read that setting afresh.
-        self._gateway = GatewayServer(None, port=self.port, access_log=self.access_log)
+        # The handlers must read this setting afresh.
         self._setenv({"LOCAL_UPLOAD_ENDPOINT_URL": self._gateway.url + UPLOAD_PREFIX.rstrip("/")})
         bootstrap.reset_caches()
         pools = {}
@@ -114,7 +131,8 @@ class Stack:
         """Checks upload forms against the stack's own credentials, as S3 checks them against IAM's."""
         s3 = boto3.client("s3", endpoint_url=self.moto.endpoint, region_name=REGION)
         secrets = {os.environ["AWS_ACCESS_KEY_ID"]: os.environ["AWS_SECRET_ACCESS_KEY"]}
-        return UploadEndpoint(s3, secrets, REGION, public_url=self.moto.endpoint)
+        return UploadEndpoint(s3, secrets, REGION, public_url=self.moto.endpoint,
+                              cors_rules=self.resources["cors"].get("Bucket", []))
 
     def _start_pumps(self, api: ApiSpec) -> None:
         sqs = boto3.client("sqs", endpoint_url=self.moto.endpoint, region_name=REGION)

@@ -40,6 +40,72 @@ def load_template(path: Path | str = TEMPLATE) -> dict[str, Any]:
         return yaml.load(fh, Loader=CfnLoader)  # noqa: S506 - a SafeLoader subclass
 
 
+# What CloudFormation's pseudo parameters are locally (moto's account and region).
+PSEUDO_PARAMETERS = {"AWS::Region": "us-east-1", "AWS::URLSuffix": "amazonaws.com", "AWS::Partition": "aws",
+                     "AWS::AccountId": "123456789012"}
+
+
+def template_parameters(template: dict[str, Any], overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """Every parameter at its default, then the overrides, each checked as CloudFormation checks it."""
+    declared = template.get("Parameters", {})
+    values = {name: str(p["Default"]) for name, p in declared.items() if "Default" in p}
+    for name, value in (overrides or {}).items():
+        spec = declared.get(name)
+        if spec is None:
+            raise ValueError(f"{name} is not a parameter of the template ({', '.join(sorted(declared))})")
+        pattern, allowed = spec.get("AllowedPattern"), spec.get("AllowedValues")
+        if pattern is not None and not re.fullmatch(pattern, value):
+            raise ValueError(f"parameter {name}={value!r}: {spec.get('ConstraintDescription') or pattern}")
+        if allowed is not None and value not in [str(v) for v in allowed]:
+            raise ValueError(f"parameter {name}={value!r}: one of {', '.join(map(str, allowed))}")
+        values[name] = str(value)
+    return values
+
+
+class Values:
+    """Template expressions made of parameters, pseudo parameters and conditions, resolved as
+    CloudFormation would: Ref, Fn::Sub (of those), Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or."""
+
+    def __init__(self, template: dict[str, Any], parameters: dict[str, str]):
+        self.values = {**PSEUDO_PARAMETERS, **parameters}
+        self.conditions = template.get("Conditions", {})
+
+    def condition(self, name: str) -> bool:
+        if name not in self.conditions:
+            raise ValueError(f"no condition {name} in the template")
+        return bool(self.resolve(self.conditions[name]))
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) != 1:
+            return {k: self.resolve(v) for k, v in value.items()}
+        (kind, arg), = value.items()
+        if kind == "Ref":
+            if arg not in self.values:
+                raise ValueError(f"!Ref {arg}: not a parameter (resources are not resolved here)")
+            return self.values[arg]
+        if kind == "Fn::Sub" and isinstance(arg, str):
+            return re.sub(r"\$\{([^}!]+)\}", lambda m: self.resolve({"Ref": m.group(1)}), arg)
+        if kind == "Fn::If":
+            name, then, otherwise = arg
+            return self.resolve(then if self.condition(name) else otherwise)
+        if kind == "Fn::Equals":
+            left, right = (self.resolve(v) for v in arg)
+            return str(left) == str(right)
+        if kind == "Fn::Not":
+            return not self.resolve(arg[0])
+        if kind == "Fn::And":
+            return all(self.resolve(v) for v in arg)
+        if kind == "Fn::Or":
+            return any(self.resolve(v) for v in arg)
+        if kind == "Condition":
+            return self.condition(arg)
+        return {kind: self.resolve(arg)}
+
+
 def ref_target(value: Any) -> str | None:
     """Logical id named by {"Fn::GetAtt": [X, "Arn"]} or {"Ref": X}; None for anything else."""
     if isinstance(value, dict):
@@ -112,7 +178,7 @@ class ApiSpec:
     authorizer_function: str | None = None  # logical id of the REQUEST authorizer's function
     identity_headers: tuple[str, ...] = ()  # API Gateway answers 401 itself when one is missing
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
-    parameters: dict[str, str] = field(default_factory=dict)  # template parameters at their defaults
+    parameters: dict[str, str] = field(default_factory=dict)  # template parameters (defaults, or as given)
     cors: CorsSpec | None = None
     gateway_responses: dict[str, GatewayResponseSpec] = field(default_factory=dict)
 
@@ -179,12 +245,11 @@ def _handler(props: dict) -> str:
     return command[0]
 
 
-def parse_api(template: dict) -> ApiSpec:
+def parse_api(template: dict, parameters: dict[str, str] | None = None) -> ApiSpec:
+    """The API as deployed with these parameters (the template's defaults for the others)."""
     resources = template.get("Resources", {})
     glob = template.get("Globals", {}).get("Function", {})
-    api = ApiSpec(parameters={
-        name: str(p["Default"]) for name, p in template.get("Parameters", {}).items() if "Default" in p
-    })
+    api = ApiSpec(parameters=template_parameters(template, parameters))
     default_authorized = False
     for res in resources.values():
         if res.get("Type") != "AWS::Serverless::Api":

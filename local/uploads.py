@@ -24,6 +24,7 @@ from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from local.apigw import HttpRequest
+from local.bucketcors import BucketCors
 from local.postpolicy import PolicyError, verify
 from local.responses import Response, json_error
 
@@ -102,20 +103,23 @@ def _tagging(xml: str) -> str:
 
 
 class UploadEndpoint:
+    """`cors_rules`: the bucket's CORS rules as S3 takes them (local.resources resolves the template's),
+    which answer a browser here as S3 answers it; none: no browser on another origin may read an answer."""
+
     def __init__(self, s3: Any, secrets: Mapping[str, str], region: str, public_url: str,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, cors_rules: list[dict[str, Any]] | None = None):
         self.s3, self.secrets, self.region, self.clock = s3, dict(secrets), region, clock
         self.public_url = public_url  # where objects are read (moto's endpoint), for Location
+        self.cors = BucketCors(cors_rules or [])
 
     def __call__(self, req: HttpRequest) -> Response:
-        status, headers, body = self._answer(req)
-        # The local bucket's CORS rules allow any origin (local.resources): a page on any port may upload.
-        return status, [*headers, ("Access-Control-Allow-Origin", "*")], body
+        headers = {k.lower(): v for k, v in req.headers}
+        if req.method == "OPTIONS":
+            return self.cors.preflight(headers)
+        status, answer_headers, body = self._answer(req)
+        return status, [*answer_headers, *self.cors.headers(headers, req.method)], body
 
     def _answer(self, req: HttpRequest) -> Response:
-        if req.method == "OPTIONS":
-            return 204, [("Access-Control-Allow-Methods", "POST"), ("Access-Control-Allow-Headers", "*"),
-                         ("Access-Control-Max-Age", "3000")], b""
         if req.method != "POST":
             return json_error(405, "Method Not Allowed", ["method"], f"{req.method} is not allowed; allowed: OPTIONS, POST",
                               [("Allow", "OPTIONS, POST")])

@@ -1,10 +1,12 @@
-"""The API's description, answered without an API key: GET /api/v1/openapi.json, the OpenAPI document,
-and GET /api/v1/docs, a reference page rendering it (Swagger UI) with the files it loads.
+"""The API's pages, answered without an API key: GET /api/v1/openapi.json, the OpenAPI document;
+GET /api/v1/docs, a reference page rendering it (Swagger UI) with the files it loads; and GET /app, a
+page to try the service with one's own key (the key stays in the browser, which calls the API itself).
 
 `make openapi` builds the document from every function's routes and writes it beside this file (and to
-the repository root). The page is docs/index.html, docs/init.js and docs/docs.css beside this file, and
-the Swagger UI release that vendor.json pins, which the build fetches into vendor/ (git-ignored). The
-function only reads these files, once per container.
+the repository root). The reference page is docs/index.html, docs/init.js and docs/docs.css beside this
+file, and the Swagger UI release that vendor.json pins, which the build fetches into vendor/
+(git-ignored). The app page is web/index.html and the modules and stylesheet web/ holds. The function
+only reads these files, once per container.
 """
 import json
 from functools import cache
@@ -17,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagegraphics.errors import NotFound, detail
 from imagegraphics.observability import REQUEST_ID_PATH, logger, tracer
-from imagegraphics.service import static
+from imagegraphics.service import static, webapp
 from imagegraphics.service.http import cors, install_error_handlers
 from imagegraphics.service.openapi import documented
 
@@ -26,6 +28,8 @@ DOCUMENT = HERE / "openapi.json"
 PAGE = HERE / "docs" / "index.html"
 OWN_FILES = (HERE / "docs" / "init.js", HERE / "docs" / "docs.css")
 VENDOR = HERE / "vendor.json"
+WEB = HERE / "web"
+APP_PAGE = WEB / "index.html"
 
 Digest = Annotated[str, PathParam(description="The start of the file's sha256, as the page names it.",
                                   pattern="^[0-9a-f]{16}$")]
@@ -45,6 +49,13 @@ def site() -> static.StaticSite:
     vendored = json.loads(VENDOR.read_text(encoding="utf-8"))
     folder = HERE / vendored["into"]
     return static.StaticSite(PAGE, [*OWN_FILES, *(folder / name for name in vendored["files"])])
+
+
+@cache
+def app_site() -> static.StaticSite:
+    # Every file of web/ but the page: its modules import each other, so they share one digest.
+    files = sorted(path for path in WEB.iterdir() if path.is_file() and path != APP_PAGE)
+    return static.StaticSite(APP_PAGE, files, prefix="app", shared=True)
 
 
 @app.get("/api/v1/openapi.json", cache_control="public, max-age=300", **documented(
@@ -89,6 +100,43 @@ def docs_file(digest: Digest, name: FileName):
     if found is None:
         raise NotFound("no such file of the docs page", [detail(["path"], f"{digest}/{name} is not a current "
                                                                           "file of the page; reload the page")])
+    return Response(status_code=200, content_type=found.content_type, body=found.body,
+                    headers=static.headers(static.FILE_CACHE))
+
+
+@app.get("/app", **documented(
+    operation_id="getAppPage",
+    summary="A page to try the service",
+    description="An HTML page that calls this API with the key a person types (kept in the browser tab's "
+                "session storage, sent only as the Authorization header): upload photos, pick a look or edit "
+                "the request, follow the job, compare and download the results, upload with a saved recipe. "
+                "Loading it needs no API key.",
+    tag="meta", status=200, response={"type": "string"}, media_types=("text/html",),
+    response_description="The page.", public=True))
+def app_page():
+    if app.current_event.path.endswith("/"):
+        # API Gateway routes `app/` here too; the page's links are relative to `app`.
+        return Response(status_code=301, content_type="text/plain; charset=utf-8", body="",
+                        headers={"Location": "../app"})
+    return Response(status_code=200, content_type=static.TEXT_TYPES[".html"], body=app_site().page,
+                    headers=static.headers(static.PAGE_CACHE, webapp.app_policy()))
+
+
+@app.get("/app/<digest>/<name>", **documented(
+    operation_id="getAppFile",
+    summary="A file of the app page",
+    description="A module or stylesheet the app page loads, at the URL the page names: the digest "
+                "changes with the content, so the answer may be cached for a year. Needs no API key.",
+    tag="meta", status=200, response={"type": "string"},
+    media_types=("text/javascript", "text/css"),
+    response_description="The file.", public=True,
+    errors={404: "No file of the page has this name and digest (a page loaded before the API was updated "
+                 "names files that are gone: reload it)."}))
+def app_file(digest: Digest, name: FileName):
+    found = app_site().find(digest, name)
+    if found is None:
+        raise NotFound("no such file of the app page", [detail(["path"], f"{digest}/{name} is not a current "
+                                                                         "file of the page; reload the page")])
     return Response(status_code=200, content_type=found.content_type, body=found.body,
                     headers=static.headers(static.FILE_CACHE))
 

@@ -9,12 +9,14 @@ from PIL import Image
 
 from local.client import Client
 from local.harness import LocalStack
+from tests.e2e.browser import chromium  # noqa: F401 - the browser tests' fixture, for every module
 from tests.e2e.support import upload_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 # "fuzz" is the tenant test_fuzz.py drives every route as, apart from the tenants other tests read;
+# "web" is the one the /app page is used with (its recipes list holds only what test_app_page.py saves);
 # "lists" the one test_client_urls_lists.py lists, so its lists hold only what it made.
-KEYS = "alpha:alpha-e2e-key,beta:beta-e2e-key,fuzz:fuzz-e2e-key,lists:lists-e2e-key"
+KEYS = "alpha:alpha-e2e-key,beta:beta-e2e-key,fuzz:fuzz-e2e-key,web:web-e2e-key-7Qz,lists:lists-e2e-key"
 
 
 @pytest.fixture(scope="session")

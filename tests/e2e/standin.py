@@ -104,13 +104,13 @@ HANDLERS = {
 }
 
 
-def _create(endpoint: str, template: Path) -> dict:
+def _create(endpoint: str, template: Path, parameters: dict[str, str] | None = None) -> dict:
     sqs = boto3.client("sqs", endpoint_url=endpoint)
     dlq = sqs.create_queue(QueueName="work-dlq")["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     work = sqs.create_queue(QueueName="work", Attributes={"VisibilityTimeout": "60", "RedrivePolicy": json.dumps(
         {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2})})["QueueUrl"]
-    return {"queues": {"WorkQueue": work, "WorkDLQ": dlq}, "refs": {"WorkQueue": work}}
+    return {"queues": {"WorkQueue": work, "WorkDLQ": dlq}, "refs": {"WorkQueue": work}, "cors": {}}
 
 
 @contextmanager

@@ -1,52 +1,28 @@
 """GET /api/v1/docs on the local stack: over HTTP with no key, then in a real browser.
 
-The browser tests (marker `browser`, `make test-browser`) drive Debian's Chromium with Playwright and
-never download a browser. Without Chromium they are skipped, and the run's summary ends with a loud
-banner saying so (.ci/run installs Chromium where the machine lets it).
+The browser tests (marker `browser`, `make test-browser`) drive Debian's Chromium (tests/e2e/browser.py).
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
 from local.template import load_template, parse_api
+from tests.e2e.browser import RECORD_VIOLATIONS
 from tests.e2e.stageproxy import StageProxy
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-# No connection of Chromium's own (updates, sync, safe browsing): this machine has no network but loopback.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-# Collects the page's Content-Security-Policy violations (an init script runs beside the page's policy).
-RECORD_VIOLATIONS = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation",
-    (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
-"""
 LISTED_ROUTES = """
 () => [...document.querySelectorAll("#reference .opblock")].map((block) => [
     block.querySelector(".opblock-summary-method").textContent.trim(),
     block.querySelector(".opblock-summary-path").getAttribute("data-path"),
     block.checkVisibility()])
 """
-
-
-def missing_browser() -> str | None:
-    if not CHROMIUM.is_file():
-        return (f"Chromium is not installed at {CHROMIUM}: the docs page was NOT tested in a browser. "
-                "Install it with `apt-get install -y chromium` (.ci/run does).")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is missing (make install): the docs page was NOT tested in a browser."
-    return None
 
 
 def routes_of(document: dict) -> set[tuple[str, str]]:
@@ -75,19 +51,6 @@ def test_unknown_files_are_a_json_404_and_the_slash_form_redirects_to_the_page(s
 
 
 # ---------------------------------------------------------------- in Chromium
-@pytest.fixture(scope="module")
-def chromium():
-    reason = missing_browser()
-    if reason is not None:
-        pytest.skip(reason)  # said again, loudly, at the end of the run (tests/conftest.py)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @dataclass
 class Visit:
     """What a browser did when it opened the page: its answer, every request, what it rendered."""

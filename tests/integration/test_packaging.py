@@ -93,3 +93,12 @@ def test_the_docs_page_files_ship_inside_the_openapi_functions_code():
                                                        ".venv", "venv", "env", "ENV", "htmlcov", ".tox"}
     assert all((vendored / name).is_file() for name in manifest["files"])  # make install vendored them
     assert all((code / "docs" / name).is_file() for name in ("index.html", "init.js", "docs.css"))
+
+
+def test_the_app_page_files_ship_inside_the_openapi_functions_code():
+    code = (ROOT / load_template()["Resources"]["OpenApiFunction"]["Properties"]["CodeUri"]).resolve()
+    web = code / "web"
+    # Not a folder name sam build leaves out, and every file the page names is there.
+    assert web.name not in {".aws-sam", ".git", "__pycache__", ".cache", ".env", ".venv", "venv", "env", "ENV",
+                            "htmlcov", ".tox"}
+    assert all((web / name).is_file() for name in ("index.html", "main.js", "app.css"))

@@ -74,7 +74,9 @@ def test_both_key_headers_are_security_schemes_and_only_public_routes_need_none(
 
 # The routes whose success is not JSON, and the media types it may have.
 PAGES = {("GET", "/api/v1/docs"): {"text/html"},
-         ("GET", "/api/v1/docs/{digest}/{name}"): {"text/javascript", "text/css", "text/plain"}}
+         ("GET", "/api/v1/docs/{digest}/{name}"): {"text/javascript", "text/css", "text/plain"},
+         ("GET", "/app"): {"text/html"},
+         ("GET", "/app/{digest}/{name}"): {"text/javascript", "text/css"}}
 
 
 def _schema_of(answer: dict) -> dict:
@@ -94,7 +96,7 @@ def test_every_answer_has_a_body_and_every_error_is_the_error_body(key):
         assert answer["description"]
         if int(code) >= 400:
             assert _schema_of(answer) == {"$ref": f"{COMPONENTS}ErrorBody"}, (key, code)
-        elif key in PAGES:  # the docs page and its files: text, never JSON
+        elif key in PAGES:  # the docs and app pages and their files: text, never JSON
             assert set(answer["content"]) == PAGES[key]
             assert all(media["schema"] == {"type": "string"} for media in answer["content"].values())
         elif code != "204":

@@ -93,3 +93,33 @@ def test_the_headers_lock_the_page_down_and_cache_files_for_a_year():
     assert files["Cache-Control"] == "public, max-age=31536000, immutable"
     assert {k: v for k, v in files.items() if k != "Cache-Control"} == \
         {k: v for k, v in page.items() if k != "Cache-Control"}
+
+
+def make_module_site(folder: Path, files: dict[str, str]) -> static.StaticSite:
+    page = '<link rel="stylesheet" href="app/app.css"><script type="module" src="app/main.js"></script>'
+    return static.StaticSite(write(folder, "index.html", page), [write(folder, n, t) for n, t in files.items()],
+                             prefix="app", shared=True)
+
+
+MODULES = {"main.js": 'import { f } from "./api.js"; f();', "api.js": "export const f = () => 1;",
+           "app.css": "body { margin: 0 }"}
+
+
+def test_modules_share_one_digest_so_their_relative_imports_resolve_beside_them(tmp_path):
+    site = make_module_site(tmp_path, MODULES)
+    digests = {found.digest for found in site.files.values()}
+    assert len(digests) == 1
+    [shared] = digests
+    assert site.page == (f'<link rel="stylesheet" href="app/{shared}/app.css">'
+                         f'<script type="module" src="app/{shared}/main.js"></script>')
+    assert site.find(shared, "api.js").body == MODULES["api.js"]  # where "./api.js" from main.js leads
+
+
+def test_a_change_to_any_module_moves_every_module_to_a_new_url(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    before = make_module_site(tmp_path / "a", MODULES)
+    after = make_module_site(tmp_path / "b", {**MODULES, "api.js": "export const f = () => 2;"})
+    old, new = before.files["main.js"].digest, after.files["main.js"].digest
+    assert old != new  # main.js did not change, but a cached main.js must never import a new api.js
+    assert after.find(old, "main.js") is None and after.find(new, "main.js") is not None

@@ -141,7 +141,7 @@ def test_every_route_is_behind_the_key_authorizer():
                       ("POST", "/api/v1/assets/addons/image_graphics/validate"),
                       ("GET", "/api/v1/assets/addons/image_graphics/jobs/{job_id}"),
                       ("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs"),
-                      ("GET", "/api/v1/docs/{digest}/{name}"),
+                      ("GET", "/api/v1/docs/{digest}/{name}"), ("GET", "/app"), ("GET", "/app/{digest}/{name}"),
                       ("PUT", "/api/v1/recipes/{name}"), ("GET", "/api/v1/recipes/{name}"),
                       ("DELETE", "/api/v1/recipes/{name}"), ("GET", "/api/v1/recipes"),
                       ("GET", "/api/v1/webhooks/secret"), ("POST", "/api/v1/webhooks/secret/rotate")}
@@ -151,11 +151,13 @@ def test_every_route_is_behind_the_key_authorizer():
                 assert "Auth" not in e["Properties"]
 
 
-# The API's description: its document, and the reference page rendering it with the page's files.
-PUBLIC_ROUTES = ("/api/v1/openapi.json", "/api/v1/docs", "/api/v1/docs/{digest}/{name}")
+# The API's description: its document, and the reference page rendering it with the page's files; and
+# the page to try the service, which a browser loads before the person types a key.
+PUBLIC_ROUTES = ("/api/v1/openapi.json", "/api/v1/docs", "/api/v1/docs/{digest}/{name}", "/app",
+                 "/app/{digest}/{name}")
 
 
-def test_only_the_openapi_document_and_its_page_are_served_without_a_key():
+def test_only_the_openapi_document_and_the_pages_are_served_without_a_key():
     public = {e["Properties"]["Path"]: (name, e["Properties"]["Auth"]) for name, f in FUNCTIONS.items()
               for e in f["Properties"].get("Events", {}).values() if e["Type"] == "Api" and "Auth" in e["Properties"]}
     assert public == {path: ("OpenApiFunction", {"Authorizer": "NONE"}) for path in PUBLIC_ROUTES}

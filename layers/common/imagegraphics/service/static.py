@@ -1,10 +1,13 @@
-"""Static pages a function serves itself (the docs page): text files at URLs that name their content.
+"""Static pages a function serves itself (the docs page, the app page): text files at URLs that name
+their content.
 
 Each file is served at `<digest>/<name>`, the digest being the start of its sha256, so a browser may
-keep it for a year: new content is a new URL. The page itself refers to its files as `docs/<name>`
-and is answered with those references rewritten to the current URLs, and is revalidated on every
-load. Files are looked up by exact name in a table built once from a fixed list, never by joining a
-request's path to a folder, so no path in a request can reach another file.
+keep it for a year: new content is a new URL. The page itself refers to its files as `<prefix>/<name>`
+(`docs/init.js`) and is answered with those references rewritten to the current URLs, and is
+revalidated on every load. A site of JavaScript modules that import each other (`./api.js`) shares
+one digest, of all its files: a module's relative imports then resolve beside it, and any change
+moves every file to a new URL. Files are looked up by exact name in a table built once from a fixed
+list, never by joining a request's path to a folder, so no path in a request can reach another file.
 
 Only text is served: API Gateway (REST) passes a Lambda's body through as text unless the API lists
 the answer's media type as binary, and this API lists none.
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 TEXT_TYPES = {
@@ -38,8 +41,6 @@ SECURITY_HEADERS = {
 }
 PAGE_CACHE = "no-cache"  # revalidated each load, so it always names the current files
 FILE_CACHE = "public, max-age=31536000, immutable"
-
-_REFERENCE = re.compile(r'(?P<attr>\b(?:src|href))="docs/(?P<name>[^"/]+)"')
 
 
 class MissingFiles(RuntimeError):
@@ -74,26 +75,42 @@ def load(path: Path) -> StaticFile:
                       digest=hashlib.sha256(data).hexdigest()[:DIGEST_LENGTH])
 
 
-class StaticSite:
-    """One page and the files it refers to."""
+def shared_digest(files: list[StaticFile]) -> str:
+    """One digest of every file, name and content: it changes when any of them does."""
+    whole = hashlib.sha256()
+    for found in sorted(files, key=lambda f: f.name):
+        data = found.body.encode("utf-8")
+        whole.update(f"{found.name}\0{len(data)}\0".encode() + data)
+    return whole.hexdigest()[:DIGEST_LENGTH]
 
-    def __init__(self, page: Path, files: list[Path]):
+
+class StaticSite:
+    """One page and the files it refers to as `<prefix>/<name>`; with `shared`, one digest for all of
+    them (modules that import each other by relative URL)."""
+
+    def __init__(self, page: Path, files: list[Path], prefix: str = "docs", shared: bool = False):
+        self.prefix = prefix
+        loaded_files = [load(path) for path in files]
+        if shared:
+            digest = shared_digest(loaded_files)
+            loaded_files = [replace(found, digest=digest) for found in loaded_files]
         self.files: dict[str, StaticFile] = {}
-        for path in files:
-            loaded = load(path)
+        for loaded in loaded_files:
             if loaded.name in self.files:
                 raise ValueError(f"two files are named {loaded.name}")
             self.files[loaded.name] = loaded
         self.page = self._link(load(page).body)
 
     def _link(self, html: str) -> str:
+        reference = re.compile(rf'(?P<attr>\b(?:src|href))="{re.escape(self.prefix)}/(?P<name>[^"/]+)"')
+
         def current(match: re.Match) -> str:
             name = match["name"]
             if name not in self.files:
-                raise ValueError(f"the page refers to docs/{name}, which is not one of its files")
-            return f'{match["attr"]}="docs/{self.files[name].path}"'
+                raise ValueError(f"the page refers to {self.prefix}/{name}, which is not one of its files")
+            return f'{match["attr"]}="{self.prefix}/{self.files[name].path}"'
 
-        return _REFERENCE.sub(current, html)
+        return reference.sub(current, html)
 
     def find(self, digest: str, name: str) -> StaticFile | None:
         """The file at `<digest>/<name>`; None for an unknown name or a digest that is not the current one."""
@@ -101,5 +118,6 @@ class StaticSite:
         return found if found is not None and found.digest == digest else None
 
 
-def headers(cache_control: str) -> dict[str, str]:
-    return {**SECURITY_HEADERS, "Cache-Control": cache_control}
+def headers(cache_control: str, policy: str = CONTENT_SECURITY_POLICY) -> dict[str, str]:
+    """The security headers, with the page's own Content-Security-Policy, and how long to cache."""
+    return {**SECURITY_HEADERS, "Content-Security-Policy": policy, "Cache-Control": cache_control}

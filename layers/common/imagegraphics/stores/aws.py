@@ -45,6 +45,11 @@ def client(service: str, settings: Settings | None = None) -> Any:
     if settings.endpoint_url and service == "s3":
         # A local endpoint has no per-bucket DNS names; path style keeps presigned URLs reachable.
         options["s3"] = {"addressing_style": "path"}
+    elif service == "s3":
+        # Presigned URLs name the bucket at its region's endpoint (<bucket>.s3.<region>.amazonaws.com),
+        # never the global one, which redirects a young bucket outside us-east-1 (a browser's form upload
+        # cannot follow that) and which the /app page's Content-Security-Policy would have to name too.
+        options["s3"] = {"addressing_style": "virtual", "us_east_1_regional_endpoint": "regional"}
     if service == "s3":
         options["signature_version"] = "s3v4"
     with _lock:

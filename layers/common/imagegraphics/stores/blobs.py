@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
 
@@ -64,6 +65,13 @@ class BlobStore:
         if download_name:
             params["ResponseContentDisposition"] = f'inline; filename="{download_name}"'
         return self.s3.generate_presigned_url("get_object", Params=params, ExpiresIn=self.url_expiry_seconds)
+
+    def origins(self) -> list[str]:
+        """The origins (`scheme://host[:port]`) of the URLs this store hands out, upload form and
+        downloads: what a browser page must be allowed to connect to. Signing only: no request is made."""
+        probe = "origins/probe"
+        urls = [self.presigned_post(probe, "image/png").url, self.presigned_get(probe)]
+        return list(dict.fromkeys(f"{part.scheme}://{part.netloc}" for part in map(urlsplit, urls)))
 
     def head(self, key: str) -> BlobInfo | None:
         try:
