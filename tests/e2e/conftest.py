@@ -14,8 +14,9 @@ from tests.e2e.support import upload_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 # "fuzz" is the tenant test_fuzz.py drives every route as, apart from the tenants other tests read;
-# "web" is the one the /app page is used with (its recipes list holds only what test_app_page.py saves).
-KEYS = "alpha:alpha-e2e-key,beta:beta-e2e-key,fuzz:fuzz-e2e-key,web:web-e2e-key-7Qz"
+# "web" is the one the /app page is used with (its recipes list holds only what test_app_page.py saves);
+# "lists" the one test_client_urls_lists.py lists, so its lists hold only what it made.
+KEYS = "alpha:alpha-e2e-key,beta:beta-e2e-key,fuzz:fuzz-e2e-key,web:web-e2e-key-7Qz,lists:lists-e2e-key"
 
 
 @pytest.fixture(scope="session")

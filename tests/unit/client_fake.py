@@ -12,6 +12,7 @@ import io
 import json
 import threading
 import time
+import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,6 +57,8 @@ class FakeApi:
         self.outputs_per_asset = 1  # >1: each asset's outcome is listed that many times, named <name>-<n>
         self.delay = 0.0  # seconds each answer takes
         self.in_flight = self.max_in_flight = 0  # requests being answered now, and the most at once
+        self.page_max = 100  # the largest page a list answers
+        self.list_queries: list[dict] = []  # the query of every list call
 
     def __enter__(self):
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
@@ -75,6 +78,8 @@ class FakeApi:
     # -- the API
 
     def create_asset(self, body: dict) -> tuple[int, dict]:
+        if "url" in body:
+            return self.create_from_url(body)
         errors = [{"loc": [name], "msg": "field required"} for name in ("filename", "content_type") if name not in body]
         if errors:
             return 400, {"message": "invalid request body", "errors": errors}
@@ -84,9 +89,28 @@ class FakeApi:
         asset_id = uuid.uuid4().hex
         self.assets[asset_id] = {"asset_id": asset_id, "status": "PENDING", "filename": body["filename"],
                                  "content_type": body["content_type"], "metadata": body.get("metadata", {}),
-                                 "recipe": recipe, "polls": 0, "uploaded": False}
+                                 "recipe": recipe, "polls": 0, "uploaded": False, "created_at": self.stamp()}
         fields = {"key": f"incoming/{asset_id}", "policy": "eyJ4IjoxfQ==", "x-amz-signature": "0" * 64}
         return 201, {"asset_id": asset_id, "status": "PENDING", "upload": {"url": f"{self.url}/_upload/bucket", "fields": fields}}
+
+    def stamp(self) -> str:
+        return f"2026-01-01T00:{len(self.assets) // 60:02d}:{len(self.assets) % 60:02d}.000Z"
+
+    def create_from_url(self, body: dict) -> tuple[int, dict]:
+        """As the service: a URL of a private address is a 400 at `url`; any other is fetched later (here:
+        one with "missing" in it answers 404)."""
+        url = body["url"]
+        if "//10." in url:
+            return 400, {"message": "invalid request body",
+                         "errors": [{"loc": ["url"], "msg": "must be a URL of a public host: 10.0.0.1 is not a "
+                                                            "public address"}]}
+        asset_id = uuid.uuid4().hex
+        filename = body.get("filename") or url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        self.assets[asset_id] = {"asset_id": asset_id, "status": "PENDING", "filename": filename,
+                                 "content_type": None, "metadata": body.get("metadata", {}),
+                                 "recipe": body.get("recipe"), "polls": 0, "uploaded": True, "source_url": url,
+                                 "created_at": self.stamp()}
+        return 201, {"asset_id": asset_id, "status": "PENDING", "source_url": url}
 
     def upload(self, content_type: str, raw: bytes) -> tuple[int, dict | None]:
         message = email.parser.BytesParser().parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw)
@@ -103,7 +127,9 @@ class FakeApi:
             return 404, {"message": "asset not found", "errors": [{"loc": ["asset_id"], "msg": "no such asset"}]}
         record["polls"] += 1
         if record["status"] == "PENDING" and record["uploaded"] and record["polls"] >= 2:  # checked on the 2nd look
-            if "reject" in record["filename"]:
+            if "missing" in record.get("source_url", ""):
+                record.update(status="REJECTED", reason="the URL answered 404")
+            elif "reject" in record["filename"]:
                 record.update(status="REJECTED", reason="not an image: cannot identify image file")
             else:
                 record["status"] = "READY"
@@ -114,6 +140,49 @@ class FakeApi:
                     record["recipe_job_id"] = self.start_job([asset_id], recipe.get("name", "image-graphics"))
         visible = {k: v for k, v in record.items() if k not in ("polls", "uploaded", "bytes", "recipe")}
         return 200, visible
+
+    def page(self, items: list[dict], query: dict, key: str) -> tuple[int, dict]:
+        """Newest first (the fake's lists are in creation order), `limit` capped at `page_max`, the cursor
+        an index; a full page always has a cursor, as DynamoDB's does."""
+        items = items[::-1]
+        start = int(query.get("next", "0"))
+        limit = min(int(query.get("limit", "50")), self.page_max)
+        chunk = items[start:start + limit]
+        more = len(chunk) == limit
+        return 200, {key: chunk, "next": str(start + limit) if more else None}
+
+    def list_assets(self, query: dict) -> tuple[int, dict]:
+        self.list_queries.append(query)
+        items = [{k: v for k, v in r.items() if k not in ("polls", "uploaded", "bytes", "recipe")}
+                 for r in self.assets.values()]
+        for name in ("status", "source_asset_id"):
+            if name in query:
+                items = [a for a in items if a.get(name) == query[name]]
+        return self.page(items, query, "assets")
+
+    def list_jobs(self, query: dict) -> tuple[int, dict]:
+        self.list_queries.append(query)
+        items = [{"job_id": job_id, "status": "OK", "progress": {"total": len(job["assets"]), "done": len(job["assets"]),
+                                                                 "succeeded": len(job["assets"]), "failed": 0},
+                  "created_at": "2026-01-01T00:00:00.000Z", "finished_at": "2026-01-01T00:00:09.000Z"}
+                 for job_id, job in self.jobs.items()]
+        return self.page(items, query, "jobs")
+
+    def delete_asset(self, asset_id: str, cascade: bool) -> tuple[int, dict]:
+        if asset_id not in self.assets:
+            return 404, {"message": "asset not found", "errors": [{"loc": ["asset_id"], "msg": "no such asset"}]}
+        order, deleted, kept = [asset_id], [], []
+        while order:
+            current = order.pop(0)
+            record = self.assets.pop(current)
+            deleted.append({"asset_id": current, "conversions": record.get("conversions", []),
+                            "objects": 1 + len(record.get("conversions", []))})
+            made = [a for a, r in self.assets.items() if r.get("source_asset_id") == current]
+            if cascade:
+                order += made
+            else:
+                kept += made
+        return 200, {"deleted": deleted, "kept_derived": kept}
 
     @staticmethod
     def flow_errors(body: dict) -> list[dict]:
@@ -211,6 +280,9 @@ class FakeApi:
             def do_POST(self):
                 self._serve("POST")
 
+            def do_DELETE(self):
+                self._serve("DELETE")
+
             def _serve(self, method: str):
                 with fake.lock:
                     fake.in_flight += 1
@@ -259,6 +331,13 @@ class FakeApi:
                     return (*fake.validate(raw), {})
                 if method == "GET" and path.startswith("/api/v1/recipes/"):
                     return (*fake.read_recipe(path.rsplit("/", 1)[1]), {})
+                query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
+                if method == "GET" and path == "/api/v1/assets":
+                    return (*fake.list_assets(query), {})
+                if method == "GET" and path == f"{JOBS}/jobs":
+                    return (*fake.list_jobs(query), {})
+                if method == "DELETE" and path.startswith("/api/v1/assets/"):
+                    return (*fake.delete_asset(path.rsplit("/", 1)[1], query.get("cascade") == "true"), {})
                 if method == "GET" and path.startswith(f"{JOBS}/jobs/"):
                     return (*fake.job_status(int(path.rsplit("/", 1)[1])), {})
                 if method == "GET" and path.startswith("/api/v1/assets/"):

@@ -1,8 +1,10 @@
-"""imagegraphics-client: upload images, run Image Graphics jobs, download the results.
+"""imagegraphics-client: upload images (or have the service fetch URLs), run Image Graphics jobs, download
+the results; list assets and jobs, delete assets.
 
-Exit status: 0 every file succeeded, 1 some file failed (or was still running at --timeout),
-2 the API refused the request (or the command line was wrong), 3 the key was refused or the
-service could not be reached, 130 interrupted (Ctrl-C): run the same command again to resume.
+Exit status: 0 every file succeeded, 1 some file failed (or was still running at --timeout; or an
+asset given to delete could not be deleted), 2 the API refused the request (or the command line was
+wrong), 3 the key was refused or the service could not be reached, 130 interrupted (Ctrl-C): run the
+same command again to resume.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from imagegraphics_client.client import Client
 from imagegraphics_client.engine import Plan, Run
 from imagegraphics_client.errors import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, ApiRefused, AuthError, ClientError,
                                          UsageError)
+from imagegraphics_client.lists import cmd_delete, cmd_jobs, cmd_list
 from imagegraphics_client.manifest import Manifest
 from imagegraphics_client.naming import check_clashes
 from imagegraphics_client.progress import Console
@@ -37,7 +40,8 @@ def cmd_upload(client: Client, console: Console, settings: Settings, args) -> in
     for work in run.works:
         if work.asset_id:
             console.result(work.asset_id)
-    console.document([{"file": str(w.item.path), "asset_id": w.asset_id, **w.record,
+    console.document([{**({"url": w.item.url} if w.item.url else {"file": str(w.item.path)}),
+                       "asset_id": w.asset_id, **w.record,
                        **({"status": w.state.upper()} if not w.record else {}),
                        **({"error": w.reason} if w.reason and not w.record.get("reason") else {})}
                       for w in run.works])
@@ -71,7 +75,7 @@ def cmd_run(client: Client, console: Console, settings: Settings, args) -> int:
                 (f", {counts['unfinished']} unfinished" if counts["unfinished"] else "") +
                 (f", {len(found.unreadable)} unreadable" if found.unreadable else ""))
     console.document({
-        "files": [{"input": str(w.item.path), "outputs": [str(p) for p in w.outputs], "asset_id": w.asset_id,
+        "files": [{"input": w.item.name, "outputs": [str(p) for p in w.outputs], "asset_id": w.asset_id,
                    "job_id": w.job_id, "status": w.state, **({"reason": w.reason} if w.reason else {})}
                   for w in run.works],
         "unreadable": found.unreadable,
@@ -250,9 +254,9 @@ def parser() -> argparse.ArgumentParser:
         _common(p, False)
         return p
 
-    p = command("upload", "upload images (files, and the images in folders); prints their asset ids, waits "
-                          "until each is READY or REJECTED")
-    p.add_argument("files", nargs="+", metavar="FILE|FOLDER")
+    p = command("upload", "upload images (files, the images in folders, and http(s) URLs the service fetches); "
+                          "prints their asset ids, waits until each is READY or REJECTED")
+    p.add_argument("files", nargs="+", metavar="FILE|FOLDER|URL")
     _glob(p)
     p.add_argument("--metadata", metavar="JSON", help="metadata of every asset, a JSON object")
     p.add_argument("--recipe", metavar="NAME", help="run this saved recipe on each upload once it is READY")
@@ -268,8 +272,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("job_id", type=int, metavar="JOB_ID")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.set_defaults(run=cmd_download)
-    p = command("run", "upload files (and the images in folders), run jobs on them (or a recipe on each), "
-                       "download each output named after its input; a rerun resumes from DIR's manifest")
+    p = command("run", "upload files (the images in folders, and http(s) URLs the service fetches), run jobs "
+                       "on them (or a recipe on each), download each output named after its input; a rerun "
+                       "resumes from DIR's manifest")
     how = p.add_mutually_exclusive_group(required=True)
     how.add_argument("--request", metavar="REQ.json",
                      help='{"operations": [...], "options": {asset options for every file}}, or a full '
@@ -280,9 +285,34 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true",
                    help="replace output files that exist but were not written by a run of the same input into DIR")
     _glob(p)
-    p.add_argument("files", nargs="+", metavar="FILE|FOLDER")
+    p.add_argument("files", nargs="+", metavar="FILE|FOLDER|URL")
     p.set_defaults(run=cmd_run)
+    p = command("list", "list the key's assets, newest first, as a table (--json: the API's entries)")
+    p.add_argument("--status", type=str.upper, choices=("PENDING", "READY", "REJECTED"),
+                   help="only the assets of this status")
+    p.add_argument("--source-asset-id", metavar="ASSET_ID", help="only the assets jobs made from this asset")
+    _paging(p, "assets")
+    p.set_defaults(run=cmd_list)
+    p = command("jobs", "list the key's jobs, newest first, with their counts (--json: the API's entries)")
+    p.add_argument("--status", type=str.upper, choices=("QUEUED", "OK", "ERROR"), help="only the jobs of this status")
+    _paging(p, "jobs")
+    p.set_defaults(run=cmd_jobs)
+    p = command("delete", "delete assets: each one's file, conversions and record (--cascade: also the assets "
+                          "made from it); prints what was deleted")
+    p.add_argument("asset_ids", nargs="+", metavar="ASSET_ID")
+    p.add_argument("--cascade", action="store_true",
+                   help="also delete the assets jobs made from each, down every chain of source_asset_id")
+    p.set_defaults(run=cmd_delete)
     return top
+
+
+def _paging(p: argparse.ArgumentParser, what: str) -> None:
+    how_many = p.add_mutually_exclusive_group()
+    how_many.add_argument("--limit", type=int, default=50, metavar="N",
+                          help=f"how many {what} at most, following the API's pages (50)")
+    how_many.add_argument("--all", action="store_true", help=f"every {what[:-1]}, page after page")
+    p.add_argument("--next", metavar="CURSOR", help="start after an earlier listing's end (its `next`)")
+    p.add_argument("--ids", action="store_true", help="print only the ids, one a line")
 
 
 def main(argv: list[str] | None = None) -> int:

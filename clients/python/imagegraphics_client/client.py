@@ -6,6 +6,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterable
+from urllib.parse import urlencode
 
 import requests
 
@@ -45,6 +46,21 @@ class Client:
         if not isinstance(form, dict) or not isinstance(form.get("url"), str) or not isinstance(form.get("fields"), dict):
             raise TransportError(f"POST {ASSETS}: the answer's upload form has no url and fields: {form!r:.100}")
         return created
+
+    def create_from_url(self, url: str, metadata: dict | None = None, recipe: str | None = None,
+                        filename: str | None = None) -> str:
+        """An asset the service fetches itself from `url`; returns its id (PENDING until the image is
+        fetched and checked: READY, or REJECTED with the reason, e.g. "the URL answered 404")."""
+        body: dict = {"url": url}
+        if filename:
+            body["filename"] = filename
+        if metadata:
+            body["metadata"] = metadata
+        if recipe:
+            body["recipe"] = recipe
+        # Not repeated after a broken connection, as for uploads: a second POST would fetch it twice.
+        created = self.http.api("POST", ASSETS, expect=201, json=body, idempotent=False, need=("asset_id",))
+        return created["asset_id"]
 
     def upload(self, path: str | os.PathLike, metadata: dict | None = None, recipe: str | None = None,
                content_type: str | None = None, size: int | None = None) -> str:
@@ -102,7 +118,25 @@ class Client:
             pause = min(POLL_MAX, pause * 1.5)
         return records
 
+    def list_assets(self, limit: int = 50, cursor: str | None = None, status: str | None = None,
+                    source_asset_id: str | None = None) -> dict:
+        """One page of the key's assets, newest first: `{"assets": [...], "next": cursor or None}`."""
+        query = {"limit": limit, "next": cursor, "status": status, "source_asset_id": source_asset_id}
+        return self.http.api("GET", _with_query(ASSETS, query), need=("assets",))
+
+    def delete_asset(self, asset_id: str, cascade: bool = False) -> dict:
+        """`{"deleted": [{asset_id, conversions, objects}], "kept_derived": [...]}`; ApiRefused 404 when the
+        key has no such asset."""
+        path = f"{ASSETS}/{asset_id}" + ("?cascade=true" if cascade else "")
+        # Not repeated after a broken connection: the repeat would answer 404 for what the first deleted.
+        return self.http.api("DELETE", path, idempotent=False, need=("deleted",))
+
     # -- jobs
+
+    def list_jobs(self, limit: int = 50, cursor: str | None = None, status: str | None = None) -> dict:
+        """One page of the key's jobs, newest first: `{"jobs": [...], "next": cursor or None}`."""
+        query = {"limit": limit, "next": cursor, "status": status}
+        return self.http.api("GET", _with_query(f"{JOBS}/jobs", query), need=("jobs",))
 
     def submit(self, request: dict | bytes) -> int:
         """Submit an Image Graphics request (a dict, or the raw bytes of a JSON file); returns the job id."""
@@ -188,6 +222,11 @@ class Client:
                 part.unlink(missing_ok=True)
                 raise
         return target
+
+
+def _with_query(path: str, query: dict) -> str:
+    given = {key: value for key, value in query.items() if value is not None}
+    return f"{path}?{urlencode(given)}" if given else path
 
 
 _TAKEN = threading.Lock()  # downloads run in parallel threads

@@ -241,6 +241,9 @@ class Run:
         if self.uploads:
             work = self.uploads.popleft()
             item, plan = work.item, self.plan
+            if item.url is not None:  # the service fetches it: nothing is read here
+                return ((lambda: self.client.create_from_url(item.url, plan.metadata, plan.recipe)),
+                        (lambda result, exc: self._uploaded(work, result, exc)))
             return ((lambda: self.client.upload(item.path, plan.metadata, plan.recipe, item.content_type, item.size)),
                     (lambda result, exc: self._uploaded(work, result, exc)))
         return None
@@ -289,7 +292,7 @@ class Run:
         work.reason = reason
         self._move(work, state)
         self.display.add(failed=1)
-        self.console.say(f"{'rejected' if state == 'rejected' else state}: {work.item.path}: {reason}")
+        self.console.say(f"{'rejected' if state == 'rejected' else state}: {work.item.name}: {reason}")
         if note is not None:
             self._note(work, note, reason)
 
@@ -298,6 +301,10 @@ class Run:
     def _uploaded(self, work: Work, asset_id: str | None, exc: ClientError | None) -> None:
         if isinstance(exc, UsageError):  # the file could not be read, or changed while it was sent
             self._fail(work, "failed", str(exc), note=None)
+            return
+        if _refused_url(work, exc):  # a URL the service will not fetch: that input alone fails
+            reasons = "; ".join(str(e.get("msg") or exc.message) for e in exc.errors)
+            self._fail(work, "failed", f"the service refused the url ({exc.status}): {reasons}", note=None)
             return
         if exc is not None:
             raise exc  # a refusal of the API applies to every file, a lost service to every call
@@ -382,7 +389,7 @@ class Run:
                 job_id = self.client.submit(request)
             except ApiRefused as exc:
                 # The API locates errors at assets.<i>.<id>; say which file that is.
-                exc.notes += [f"  (assets.{e['loc'][1]} is {chunk[e['loc'][1]].item.path})" for e in exc.errors
+                exc.notes += [f"  (assets.{e['loc'][1]} is {chunk[e['loc'][1]].item.name})" for e in exc.errors
                               if _asset_loc(e.get("loc"), len(chunk))]
                 raise
             self._watch(job_id, chunk, due=self.clock() + POLL_FIRST)
@@ -449,7 +456,7 @@ class Run:
     def _fetch(self, download: Download) -> Path:
         """In a pool thread. An expired URL (403) is fetched anew from the job once."""
         work, entry = download.work, download.entry
-        what = f"download of {work.item.path}'s output"
+        what = f"download of {work.item.name}'s output"
 
         def place(ext: str) -> Path:
             path = target(self.plan.out, work.item.rel, ext, entry.get("name") if download.several else None)
@@ -486,6 +493,13 @@ class Run:
             self._move(work, "done")
             self.display.add(processed=1)
             self._note(work, "done")
+
+
+def _refused_url(work: Work, exc: ClientError | None) -> bool:
+    """A 4xx that blames only the `url` field (a private address, a scheme the service refuses): the
+    other inputs, and the request, are not at fault."""
+    return (work.item.url is not None and isinstance(exc, ApiRefused) and bool(exc.errors)
+            and all(e.get("loc") == ["url"] for e in exc.errors))
 
 
 def _asset_loc(loc: object, count: int) -> bool:

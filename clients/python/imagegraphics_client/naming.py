@@ -1,7 +1,7 @@
 """Where `run` writes each output: named after its input, never over a file it did not write itself.
 
-`<out>/<path inside the folder given>/<stem>.<ext>` (a file named directly: `<out>/<stem>.<ext>`);
-when one input has several outputs, the output's name joins the stem: `<stem>.<name>.<ext>`.
+`<out>/<path inside the folder given>/<stem>.<ext>` (a file named directly: `<out>/<stem>.<ext>`; a URL:
+`<out>/<stem of its path's last segment>.<ext>`); when one input has several outputs, the output's name joins the stem: `<stem>.<name>.<ext>`.
 """
 from __future__ import annotations
 
@@ -31,13 +31,16 @@ def check_clashes(inputs: Iterable[Input], out: Path) -> None:
     """Two inputs whose outputs would have one name (photos/a.jpg and photos/a.png both make a.<ext>)."""
     first: dict[PurePosixPath, Input] = {}
     clashes = []
+    urls = False
     for item in inputs:
         other = first.setdefault(item.rel, item)
         if other is not item:
-            clashes.append(f"{other.path} and {item.path} would both be written to {out / item.rel}.<ext>")
+            clashes.append(f"{other.name} and {item.name} would both be written to {out / item.rel}.<ext>")
+            urls = urls or other.url is not None or item.url is not None
     if clashes:
+        rename = "rename one of each pair" + (" (or copy the image of a URL to a file of another name)" if urls else "")
         raise UsageError(f"{len(clashes)} output name(s) would be taken twice; nothing was sent:\n{_listed(clashes)}\n"
-                         "rename one of each pair, or run them into different --out folders")
+                         f"{rename}, or run them into different --out folders")
 
 
 def check_existing(pairs: Iterable[tuple[Input, Path]], owner: Callable[[Path], str | None], inputs: set[str],
@@ -46,11 +49,11 @@ def check_existing(pairs: Iterable[tuple[Input, Path]], owner: Callable[[Path], 
     Without it, so is one that exists already and was not written for the same input by a run into the
     same --out (`owner`: the manifest's word on who wrote a file)."""
     pairs = list(pairs)
-    replaced = [f"{path} (the output of {item.path})" for item, path in pairs if os.path.abspath(path) in inputs]
+    replaced = [f"{path} (the output of {item.name})" for item, path in pairs if os.path.abspath(path) in inputs]
     if replaced:
         raise UsageError(f"{len(replaced)} output(s) would replace an input; nothing was sent:\n{_listed(replaced)}\n"
                          "choose another --out")
-    taken = [] if overwrite else [f"{path} (for {item.path})" for item, path in pairs
+    taken = [] if overwrite else [f"{path} (for {item.name})" for item, path in pairs
                                   if path.exists() and owner(path) != item.key]
     if taken:
         raise UsageError(f"{len(taken)} output file(s) exist already and were not written by an earlier run of "

@@ -1,8 +1,9 @@
-"""The files a command works on: each file named, and the images inside each folder named, recursively.
+"""The inputs a command works on: each file named, the images inside each folder named, recursively,
+and each http(s) URL named (an image the service fetches itself).
 
 Folders yield files whose extension is one the API accepts (`--glob` narrows them further), in a
-stable order: folders as given, the files inside each sorted by their path. Files that cannot be
-read, broken links and symbolic-link loops are reported and left out, never a crash.
+stable order: arguments as given, the files inside each folder sorted by their path. Files that
+cannot be read, broken links and symbolic-link loops are reported and left out, never a crash.
 """
 from __future__ import annotations
 
@@ -11,26 +12,37 @@ import stat
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 from imagegraphics_client.errors import UsageError
-from imagegraphics_client.files import content_type
+from imagegraphics_client.files import content_type, safe_name
 
 # The extensions of the types POST /api/v1/assets accepts (files.ACCEPTED).
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".gif", ".tif", ".tiff", ".bmp", ".webp"})
 
 
+URL_SCHEMES = ("http://", "https://")
+
+
 @dataclass(frozen=True)
 class Input:
-    path: Path  # the file, as the folder given leads to it
+    path: Path | None  # the file, as the folder given leads to it (None for a URL)
     rel: PurePosixPath  # where its outputs go under --out, without an extension: "shoes/red" for photos/shoes/red.jpg
-    size: int
-    mtime_ns: int
-    content_type: str
+    size: int | None  # None for a URL: the service reads it
+    mtime_ns: int | None
+    content_type: str | None
+    url: str | None = None  # an image the service fetches itself (POST /api/v1/assets with url)
 
     @property
     def key(self) -> str:
-        """The file's name in the manifest: its absolute path (the same from any working directory)."""
-        return os.path.abspath(self.path)
+        """The input's name in the manifest: a file's absolute path (the same from any working directory),
+        or the URL as given."""
+        return self.url if self.url is not None else os.path.abspath(self.path)
+
+    @property
+    def name(self) -> str:
+        """How messages name it."""
+        return self.url if self.url is not None else str(self.path)
 
 
 @dataclass
@@ -41,11 +53,15 @@ class Found:
 
 
 def find_inputs(names: list[str], globs: tuple[str, ...] = (), exclude: Path | None = None) -> Found:
-    """Each name a file (taken as it is) or a folder (walked). A name that does not exist, or a file named
-    that is not an image the API accepts, is a UsageError: nothing has been sent."""
+    """Each name a URL (http:// or https://), a file (taken as it is) or a folder (walked). A name that does
+    not exist, a file named that is not an image the API accepts, or a URL without a host is a
+    UsageError: nothing has been sent."""
     found = Found()
     skip = _identity(exclude) if exclude is not None else None
     for name in names:
+        if is_url(name):
+            found.inputs.append(url_input(name))
+            continue
         path = Path(name)
         try:
             info = path.stat()
@@ -59,6 +75,32 @@ def find_inputs(names: list[str], globs: tuple[str, ...] = (), exclude: Path | N
         else:
             found.inputs.append(_named_file(path, info))
     return found
+
+
+def is_url(name: str) -> bool:
+    return name[:8].lower().startswith(URL_SCHEMES)
+
+
+def url_input(url: str) -> Input:
+    """A URL argument: nothing is read here; the service fetches it (and judges whether it may)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError as exc:
+        raise UsageError(f"{url}: not a usable URL ({exc})") from None
+    if not host or any(c.isspace() for c in url):
+        raise UsageError(f"{url}: not a usable URL (it needs a host, and no spaces: http(s)://host/path)")
+    return Input(None, PurePosixPath(url_stem(url)), None, None, None, url=url)
+
+
+def url_stem(url: str) -> str:
+    """What an output of the image at `url` is named after: the stem of the last segment of its path,
+    percent-decoded and made safe as a file name (`.../shoes/red%20shoe.jpg?w=800` -> `red shoe`);
+    the host when the path has no usable last segment."""
+    parts = urlsplit(url)
+    segment = safe_name(unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]))
+    stem = safe_name(PurePosixPath(segment).stem) if segment else ""
+    return stem or safe_name(parts.hostname or "") or "image"
 
 
 def _named_file(path: Path, info: os.stat_result) -> Input:
