@@ -64,6 +64,20 @@ def test_run_uploads_renders_and_downloads_the_cutout(client, files, tmp_path):
     assert "job " in done.stderr and "1 file: 1 written, 0 done before, 0 failed" in done.stderr
 
 
+def test_run_with_create_asset_names_each_new_asset_after_its_input(client, files, tmp_path):
+    """A new asset's output entry names a new asset id: the client matches it by source_asset_id."""
+    request = tmp_path / "new.json"
+    request.write_text(json.dumps({"operations": [{"bg_add": {"options": {"color": "#00ff00"}}}],
+                                   "options": {"disposition": {"create_asset": True}}}))
+    out = tmp_path / "out"
+    done = client("run", "--request", str(request), "--out", str(out), str(files[0]), str(files[1]))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["astronaut.png", "flat.png"]
+    with Image.open(out / "flat.png") as image:
+        assert image.getpixel((0, 0))[:3] == (120, 120, 120)  # the grey image, opaque: no green shows
+    assert "2 files: 2 written, 0 done before, 0 failed" in done.stderr
+
+
 def test_upload_submit_wait_download_with_a_failed_asset(client, files, tmp_path):
     uploaded = client("upload", *map(str, files))
     assert uploaded.returncode == 0, uploaded.stderr

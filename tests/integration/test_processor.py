@@ -28,6 +28,7 @@ def test_conversion_is_written_with_the_right_pixels_and_the_original_is_kept(st
     assert body["progress"] == {"total": 1, "done": 1, "succeeded": 1, "failed": 0}
     [output] = body["output"]
     assert (output["name"], output["asset_id"]) == ("framed", ids["asset"])
+    assert "source_asset_id" not in output  # a conversion is held by the request's own asset
     image = fetch(output["url"])
     assert image.size == (100, 80)
     assert image.getpixel((0, 0)) == BLUE and image.getpixel((99, 79)) == BLUE
@@ -126,6 +127,7 @@ def test_create_asset_makes_a_new_ready_asset_with_lineage_and_metadata(stack):
     [output] = body["output"]
     created = stack.assets.find(output["asset_id"])
     assert output["asset_id"] != source and output["name"] == "shoe.png"
+    assert output["source_asset_id"] == source  # how a client matches the new asset to its request
     assert (created.status, created.tenant, created.source_asset_id, created.data_schema_id) == \
         ("READY", "dev", source, 1)
     assert created.metadata == {"title": "Shoe", "cutout": True}  # inherit_fields ["title"], data APPENDed

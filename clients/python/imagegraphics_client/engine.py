@@ -422,8 +422,10 @@ class Run:
         self.jobs[watch.job_id] = status.get("status")
         outputs: dict[str, list[dict]] = {}
         for entry in status.get("output") or []:
-            if entry.get("asset_id") in watch.works and isinstance(entry.get("url"), str):
-                outputs.setdefault(entry["asset_id"], []).append(entry)
+            # A new asset (create_asset) is matched by the asset it was made from.
+            source = entry.get("source_asset_id") or entry.get("asset_id")
+            if source in watch.works and isinstance(entry.get("url"), str):
+                outputs.setdefault(source, []).append(entry)
         for asset_id, entries in outputs.items():
             work = watch.works.pop(asset_id)
             work.expected = len(entries)

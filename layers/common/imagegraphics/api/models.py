@@ -134,6 +134,8 @@ class JobOutput(ResponseModel):
     name: str
     asset_id: AssetId  # the asset holding the result (source asset for a conversion, else the new one)
     url: str
+    # create_asset only: the request's asset the new one was made from, so a client can match it
+    source_asset_id: AssetId | None = Field(None, exclude_if=_omit_none)
 
 
 class JobError(ResponseModel):

@@ -31,7 +31,8 @@ def describe_job(tenant: str, raw_job_id: str) -> dict:
     items = sorted(store.list_items(job_id), key=lambda item: item.index)
     blobs = BlobStore.from_settings()
     output = [JobOutput(name=item.name, asset_id=item.output_asset_id or item.asset_id,
-                        url=blobs.presigned_get(item.s3_key))
+                        url=blobs.presigned_get(item.s3_key),
+                        source_asset_id=item.asset_id if item.output_asset_id else None)
               for item in items if item.outcome == OK and item.s3_key]
     # Every recorded failure carries its message; the fallback keeps the field a sentence regardless.
     error = [JobError(name=item.name, asset_id=item.asset_id, error=item.error or "processing failed",
