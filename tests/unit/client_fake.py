@@ -33,7 +33,7 @@ def png(color=(200, 30, 30, 255), size=(8, 6)) -> bytes:
 @dataclass
 class Fault:
     method: str
-    path: str  # a prefix of the request path
+    path: str  # a prefix of the request path, or the whole path when it ends with "$"
     status: int = 503  # 0: close the connection without an answer
     headers: dict = field(default_factory=dict)
     body: dict | None = None
@@ -301,7 +301,8 @@ class FakeApi:
                 with fake.lock:
                     fake.calls.append((method, path))
                     fault = next((f for f in fake.faults if f.times > 0 and f.method == method
-                                  and path.startswith(f.path)), None)
+                                  and (path == f.path[:-1] if f.path.endswith("$") else path.startswith(f.path))),
+                                 None)
                     if fault:
                         fault.times -= 1
                     else:

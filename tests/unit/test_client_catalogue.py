@@ -157,6 +157,20 @@ def test_more_files_than_a_job_takes_become_several_jobs(api, photos, request_fi
     assert {r["job_id"] for r in _manifest(out) if r["outcome"] == "done"} == set(api.jobs)
 
 
+def test_a_submit_without_an_answer_fails_its_files_and_the_run_goes_on(api, photos, request_file, tmp_path,
+                                                                          monkeypatch, capsys):
+    monkeypatch.setattr(engine, "MAX_ASSETS_PER_JOB", 2)
+    api.max_assets = 2
+    api.fail("POST", "/api/v1/assets/addons/image_graphics$", status=0)  # the connection closes, no answer
+    out = tmp_path / "out"
+    assert cli(api, "run", "--request", str(request_file), "--out", str(out), str(photos)) == 1
+    err = capsys.readouterr().err
+    assert err.count("got no answer, so the job may have started or not") == 2  # the two files of that job
+    assert len(_outputs(out)) == 3  # the other jobs went on
+    assert cli(api, "run", "--request", str(request_file), "--out", str(out), str(photos)) == 0
+    assert len(_outputs(out)) == 5 and len(api.assets) == 5  # the rerun submitted them again, no new upload
+
+
 def test_ready_files_are_submitted_without_waiting_for_a_full_job_when_the_service_would_idle(
         api, photos, request_file, tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "BATCH_WAIT", 0)

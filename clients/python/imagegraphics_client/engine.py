@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from imagegraphics_client.client import Client
-from imagegraphics_client.errors import ApiRefused, ClientError, Interrupted, TransportError, UsageError
+from imagegraphics_client.errors import ApiRefused, ClientError, Interrupted, NoRoute, TransportError, UsageError
 from imagegraphics_client.manifest import Manifest, resume_step
 from imagegraphics_client.naming import check_existing, target
 from imagegraphics_client.progress import Console, Overall
@@ -392,6 +392,15 @@ class Run:
                 exc.notes += [f"  (assets.{e['loc'][1]} is {chunk[e['loc'][1]].item.name})" for e in exc.errors
                               if _asset_loc(e.get("loc"), len(chunk))]
                 raise
+            except NoRoute:
+                raise
+            except TransportError as exc:
+                # No answer: the job may or may not exist, and a second submit could start it twice. Its
+                # files fail (a rerun submits them again); the run goes on with the other jobs.
+                for work in chunk:
+                    self._fail(work, "failed", f"the submit of its job ({len(chunk)} files) got no answer, so the "
+                                               f"job may have started or not: {exc}; run the command again")
+                continue
             self._watch(job_id, chunk, due=self.clock() + POLL_FIRST)
             for work in chunk:
                 self._note(work, "submitted")
