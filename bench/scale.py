@@ -17,7 +17,7 @@ Each pump stands for one Lambda instance: its own process with one inference thr
 (IMAGEGRAPHICS_ORT_THREADS=1 unless set). On a two-core machine more than two pumps share the cores.
 Where the time of one asset goes (S3, DynamoDB, inference, encode): bench/scale_probe.py.
 
-Usage: python bench/scale.py [--assets 1000] [--pumps 1,2,4] [--mode product] [--side 96]
+Usage: python bench/scale.py [--assets 1000] [--pumps 1,2,4] [--mode portrait|product] [--side 96]
 """
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: make `bench.*` importable
 
-from bench.scale_common import Call, aws_calls, calls_between, job_request, upload_assets, wait_until  # noqa: E402
+from bench.scale_common import (  # noqa: E402
+    Call, aws_calls, calls_between, job_request, submit, upload_assets, wait_until)
 from local.client import JOBS, Client  # noqa: E402
 from local.harness import LocalStack  # noqa: E402
 from local.runtime import REGION  # noqa: E402
@@ -46,9 +47,9 @@ def run(pumps: int, assets: int, mode: str, side: int, timeout: float) -> dict:
     with LocalStack(processor_pumps=pumps) as stack:
         client = Client(stack.url, next(iter(stack.api_keys)))
         started = time.perf_counter()
-        ids = upload_assets(stack.url, next(iter(stack.api_keys)), assets, side)
+        ids = upload_assets(stack.url, next(iter(stack.api_keys)), assets, side, mode)
         upload_s = time.perf_counter() - started
-        warm = client.submit(job_request(ids[:3 * pumps], mode, "warm"))  # a few per pump: every pump takes one
+        warm = submit(client, job_request(ids[:3 * pumps], mode, "warm"))  # a few per pump: every pump takes one
         if client.wait_job(warm, timeout=600)["status"] == "QUEUED":
             raise SystemExit("the warm-up job did not finish")
         dynamodb = boto3.client("dynamodb", endpoint_url=stack.endpoint, region_name=REGION,
@@ -58,7 +59,7 @@ def run(pumps: int, assets: int, mode: str, side: int, timeout: float) -> dict:
 
         before = aws_calls(stack.endpoint)
         started = time.perf_counter()
-        job_id = client.submit(job_request(ids, mode))
+        job_id = submit(client, job_request(ids, mode))
         submit_s = time.perf_counter() - started
         key["pk"]["S"] = f"JOB#{job_id}"
         polls = 0
@@ -180,8 +181,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assets", type=int, default=MAX_ASSETS, help="assets in the job (1-1000)")
     parser.add_argument("--pumps", default="1,2,4", help="processor pump counts to run, comma separated")
-    parser.add_argument("--mode", default="product", choices=("product", "portrait", "auto"),
-                        help="bg_remove mode: product runs U2-Net small (u2netp), portrait the selfie model")
+    parser.add_argument("--mode", default="portrait", choices=("portrait", "product"),
+                        help="bg_remove mode: portrait runs the selfie model on small portraits (cheap, so the "
+                             "service's own costs show), product U2-Net small (u2netp) on small objects")
     parser.add_argument("--side", type=int, default=96, help="side of the square test images, in pixels")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds one job may take")
     parser.add_argument("--json", help="also write the measured rows to this file")

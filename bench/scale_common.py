@@ -16,13 +16,28 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from local.client import Client  # noqa: E402
+from local.client import JOBS, Client  # noqa: E402
 from local.motoserver import CALLS_PATH  # noqa: E402
 
 UPLOAD_THREADS = 8
 
 
-def small_image(index: int, side: int = 96) -> bytes:
+PORTRAIT = ROOT / "events" / "samples" / "astronaut.jpg"
+SUBMIT_TIMEOUT = 600  # a loaded machine can take longer than the client's usual 30 s to queue 1,000 messages
+
+
+def small_image(index: int, side: int, mode: str) -> bytes:
+    """A small distinct image with a subject for `mode`: the sample portrait turned by a different
+    angle for each index (the people model finds the person), or for the general model a ball."""
+    if mode == "portrait":
+        photo = Image.open(PORTRAIT).convert("RGB")
+        out = io.BytesIO()
+        photo.rotate((index % 360) * 0.5 - 90, fillcolor=(200, 200, 200)).resize((side, side)).save(out, "PNG")
+        return out.getvalue()
+    return ball(index, side)
+
+
+def ball(index: int, side: int) -> bytes:
     """A shaded ball on a light backdrop, different in place and colour for every index, so each
     asset is its own image (nothing could be served from a cache) and has a subject to cut out."""
     rng = np.random.default_rng(index)
@@ -38,11 +53,11 @@ def small_image(index: int, side: int = 96) -> bytes:
     return out.getvalue()
 
 
-def upload_assets(url: str, key: str, count: int, side: int) -> list[str]:
+def upload_assets(url: str, key: str, count: int, side: int, mode: str) -> list[str]:
     """`count` distinct small PNGs, uploaded as a browser would and ingested (READY)."""
     def one(index: int) -> str:
         client = Client(url, key)
-        asset_id = client.upload(f"ball-{index:04d}.png", small_image(index, side), "image/png")
+        asset_id = client.upload(f"ball-{index:04d}.png", small_image(index, side, mode), "image/png")
         state = client.wait_asset(asset_id, timeout=300)["status"]
         if state != "READY":
             raise SystemExit(f"asset {asset_id} is {state} after upload")
@@ -50,6 +65,13 @@ def upload_assets(url: str, key: str, count: int, side: int) -> list[str]:
 
     with ThreadPoolExecutor(UPLOAD_THREADS) as pool:
         return list(pool.map(one, range(count)))
+
+
+def submit(client: Client, request: dict) -> int:
+    answer = client.http.post(f"{client.url}{JOBS}", json=request, timeout=SUBMIT_TIMEOUT)
+    if answer.status_code != 200:
+        raise SystemExit(f"submit answered {answer.status_code}: {answer.text[:500]}")
+    return answer.json()["job_id"]
 
 
 def job_request(asset_ids: list[str], mode: str, conversion: str = "scale") -> dict:

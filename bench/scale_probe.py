@@ -8,7 +8,7 @@ render's own stage timings. The job has `--assets` assets, as in bench/scale.py 
 every asset reads grows with it); `--probe` of its messages are measured after `--warm` unmeasured
 ones (the model's load). Times are medians and means per asset on this machine, against moto.
 
-Usage: python bench/scale_probe.py [--assets 1000] [--probe 100] [--warm 3] [--mode product]
+Usage: python bench/scale_probe.py [--assets 1000] [--probe 100] [--warm 3] [--mode portrait|product]
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import botocore.client
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: make `bench.*` importable
 
-from bench.scale_common import job_request, upload_assets  # noqa: E402
+from bench.scale_common import job_request, submit, upload_assets  # noqa: E402
 from local.client import Client  # noqa: E402
 from local.harness import LocalStack  # noqa: E402
 from local.pumps import QueuePump  # noqa: E402
@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--assets", type=int, default=1000, help="assets in the job (its stored request's size)")
     parser.add_argument("--probe", type=int, default=100, help="messages measured")
     parser.add_argument("--warm", type=int, default=3, help="messages processed before measuring")
-    parser.add_argument("--mode", default="product", choices=("product", "portrait", "auto"))
+    parser.add_argument("--mode", default="portrait", choices=("portrait", "product"))
     parser.add_argument("--side", type=int, default=96)
     args = parser.parse_args()
     os.environ.setdefault("IMAGEGRAPHICS_ORT_THREADS", "1")
@@ -137,8 +137,8 @@ def main() -> None:
 
     with LocalStack(in_process=True, processor_pumps=0) as stack:
         key = next(iter(stack.api_keys))
-        ids = upload_assets(stack.url, key, args.assets, args.side)
-        Client(stack.url, key).submit(job_request(ids, args.mode))
+        ids = upload_assets(stack.url, key, args.assets, args.side, args.mode)
+        submit(Client(stack.url, key), job_request(ids, args.mode))
         spec = next(s for s in parse_api(load_template(TEMPLATE)).functions.values() if s.name == "processor")
         sqs = boto3.client("sqs", endpoint_url=stack.endpoint, region_name=REGION)
         pump = QueuePump(sqs, stack.resources["JOBS_QUEUE_URL"], spec.queues[0], LambdaFunction(spec),

@@ -155,7 +155,7 @@ def process_job_message(message: dict) -> dict:
     started = time.perf_counter()
     entry = None
     try:
-        req = parse_request(job.payload, request_limits())
+        req = parse_request(jobs.payload(job), request_limits())
         entry = req.assets[msg.index]
         loader = S3Loader(msg.tenant, assets.find, blobs, settings.max_upload_bytes)
         limits = RenderLimits(max_pixels=settings.max_pixels, max_output_pixels=settings.max_pixels)
@@ -169,14 +169,14 @@ def process_job_message(message: dict) -> dict:
         name = failed_name(entry, msg.tenant, assets) if entry is not None else None
         recorded = jobs.record_item(msg.job_id, msg.index, asset_id=msg.asset_id, outcome=ERROR, name=name,
                                     error=error_text(exc), error_status=exc.status,
-                                    error_code=getattr(exc, "code", None))
+                                    error_code=getattr(exc, "code", None), job_read=True)
         if recorded.recorded:
             count(ASSETS_FAILED)
         notify_if_finished(recorded.job)
         return {"outcome": ERROR, "job_status": recorded.job.status}
     elapsed_ms = (time.perf_counter() - started) * 1000
     recorded = jobs.record_item(msg.job_id, msg.index, asset_id=msg.asset_id, outcome=OK, name=saved.name,
-                                output_asset_id=saved.output_asset_id, s3_key=saved.s3_key)
+                                output_asset_id=saved.output_asset_id, s3_key=saved.s3_key, job_read=True)
     if recorded.recorded:
         count(ASSETS_PROCESSED)
         milliseconds(PROCESSING_MS, elapsed_ms)
