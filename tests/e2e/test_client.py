@@ -108,8 +108,8 @@ def test_refusals_exit_2_and_a_refused_key_exits_3(client, stack, files, tmp_pat
     assert missing.returncode == 2 and "(404)" in missing.stderr
 
 
-def _readme_block(after: str) -> str:
-    text = (ROOT / "README.md").read_text()
+def _readme_block(after: str, page: str = "README.md") -> str:
+    text = (ROOT / page).read_text()
     start = text.index("```sh\n", text.index(after)) + len("```sh\n")
     return text[start:text.index("```", start)]
 
@@ -129,8 +129,8 @@ def test_the_readme_quick_start_runs_as_written(stack, tmp_path):
 
 
 @pytest.mark.skipif(not shutil.which("curl"), reason="the walkthrough needs curl")
-def test_the_readme_curl_walkthrough_runs_as_written(stack, tmp_path):
-    script = _readme_block("The same flow as the client's, with curl")
+def test_the_docs_curl_walkthrough_runs_as_written(stack, tmp_path):
+    script = _readme_block("The same flow as the client's, with curl", "docs/local-stack.md")
     # Only the two settings change: this stack's address and key.
     script = script.replace("KEY=local-dev-key", f"KEY={stack.key_for('alpha')}", 1)
     script = script.replace("API=http://127.0.0.1:3000", f"API={stack.url}", 1)

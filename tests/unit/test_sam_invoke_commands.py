@@ -1,11 +1,11 @@
-"""The README's commands name what exists: sam's functions and events, the Makefile's sam."""
+"""The operator page's commands name what exists: sam's functions and events, the Makefile's sam."""
 import re
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text()
+README = (ROOT / "docs" / "deploy-and-operate.md").read_text()
 INVOKE = re.compile(r"^(\S*sam) local invoke (\w+) -e (events/\S+\.json) --env-vars env\.json", re.M)
 
 
