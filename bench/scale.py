@@ -61,6 +61,7 @@ def run(pumps: int, assets: int, mode: str, side: int, timeout: float) -> dict:
         started = time.perf_counter()
         job_id = submit(client, job_request(ids, mode))
         submit_s = time.perf_counter() - started
+        submit_calls = calls_between(before, aws_calls(stack.endpoint))
         key["pk"]["S"] = f"JOB#{job_id}"
         polls = 0
 
@@ -91,8 +92,11 @@ def run(pumps: int, assets: int, mode: str, side: int, timeout: float) -> dict:
         item_keys = _item_keys(dynamodb, table, job_id)
         return {
             "pumps": pumps, "assets": assets, "upload_s": upload_s, "submit_s": submit_s, "finish_s": finish_s,
+            "submit_calls": sum(n for n, _ in submit_calls.values()),
+            "submit_moto_s": sum(t for _, t in submit_calls.values()),
             "calls": during, "status_ms": statistics.median(latencies) * 1000, "status_bytes": len(body),
             "status_calls": sum(n for n, _ in status_calls.values()) / 5,
+            "status_calls_by_operation": {f"{c[0]} {c[1]}": n / 5 for c, (n, _) in status_calls.items()},
             "check": counts_check(status, job_item, item_keys, ids), "status": status["status"],
             "job_item_bytes": item_size(job_item), "resources": stack.resources,
         }
@@ -211,6 +215,8 @@ def print_table(results: list[dict], args) -> None:
         ("bg_remove mode / image side", [f"{args.mode} / {args.side} px"] * len(results)),
         ("upload + ingest of the assets (not part of the job)", [f"{r['upload_s']:.1f} s" for r in results]),
         ("submit latency (one POST)", [f"{r['submit_s']:.2f} s" for r in results]),
+        ("submit: AWS calls / seconds moto took on them", [f"{r['submit_calls']} / {r['submit_moto_s']:.2f} s"
+                                                           for r in results]),
         ("time to finish (submit to finished)", [_minutes(r["finish_s"]) for r in results]),
         ("assets per second", [f"{r['assets'] / r['finish_s']:.2f}" for r in results]),
         ("finished job: status", [r["status"] for r in results]),
