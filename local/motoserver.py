@@ -131,9 +131,13 @@ def _json_resource(environ: dict) -> str:
         return fields["TableName"]
     if isinstance(fields.get("QueueUrl"), str):
         return fields["QueueUrl"].rstrip("/").rpartition("/")[2]
-    tables = fields.get("RequestItems") or fields.get("TransactItems")
+    tables = fields.get("RequestItems")
     if isinstance(tables, dict):  # BatchGetItem, BatchWriteItem
         return ",".join(sorted(tables))
+    actions = fields.get("TransactItems")
+    if isinstance(actions, list):  # TransactWriteItems, TransactGetItems: [{"Put": {"TableName": ...}}, ...]
+        return ",".join(sorted({a.get("TableName", "") for item in actions if isinstance(item, dict)
+                                for a in item.values() if isinstance(a, dict)}))
     return ""
 
 
