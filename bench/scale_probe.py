@@ -7,6 +7,7 @@ AWS call it makes (botocore's `_make_api_call`, by service, operation and table)
 render's own stage timings. The job has `--assets` assets, as in bench/scale.py (the stored request
 every asset reads grows with it); `--probe` of its messages are measured after `--warm` unmeasured
 ones (the model's load). Times are medians and means per asset on this machine, against moto.
+It also prints the submit's own AWS calls (no processor runs while it is submitted).
 
 Usage: python bench/scale_probe.py [--assets 1000] [--probe 100] [--warm 3] [--mode portrait|product]
 """
@@ -27,7 +28,7 @@ import botocore.client
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: make `bench.*` importable
 
-from bench.scale_common import job_request, submit, upload_assets  # noqa: E402
+from bench.scale_common import aws_calls, calls_between, job_request, submit, upload_assets  # noqa: E402
 from local.client import Client  # noqa: E402
 from local.harness import LocalStack  # noqa: E402
 from local.pumps import QueuePump  # noqa: E402
@@ -138,7 +139,14 @@ def main() -> None:
     with LocalStack(in_process=True, processor_pumps=0) as stack:
         key = next(iter(stack.api_keys))
         ids = upload_assets(stack.url, key, args.assets, args.side, args.mode)
+        before = aws_calls(stack.endpoint)
+        started = time.perf_counter()
         submit(Client(stack.url, key), job_request(ids, args.mode))
+        submit_s = time.perf_counter() - started
+        jobs_queue = stack.resources["JOBS_QUEUE_URL"].rpartition("/")[2]
+        # No processor runs yet; the other queues' pumps poll meanwhile, which the submit does not ask for.
+        submit_calls = {c: v for c, v in calls_between(before, aws_calls(stack.endpoint)).items()
+                        if c[0] != "sqs" or c[2] == jobs_queue}
         spec = next(s for s in parse_api(load_template(TEMPLATE)).functions.values() if s.name == "processor")
         sqs = boto3.client("sqs", endpoint_url=stack.endpoint, region_name=REGION)
         pump = QueuePump(sqs, stack.resources["JOBS_QUEUE_URL"], spec.queues[0], LambdaFunction(spec),
@@ -155,6 +163,7 @@ def main() -> None:
             else:
                 spans.current.clear()
     print_table(spans.messages, args, terminal)
+    print_submit(submit_s, submit_calls, args, terminal)
 
 
 def print_table(messages: list[dict[str, float]], args, out) -> None:
@@ -175,6 +184,16 @@ def print_table(messages: list[dict[str, float]], args, out) -> None:
     median_total = statistics.median(m["total"] for m in messages)
     print(f"{'total (receive to delete)':<{width}}  {median_total * 1000:>6.1f} ms  {total * 1000:>6.1f} ms  "
           f"{1:>6.0%}", file=out)
+    out.flush()
+
+
+def print_submit(seconds: float, calls: dict, args, out) -> None:
+    print(f"\nthe submit of the {args.assets}-asset job: {seconds:.2f} s; its AWS calls at the local endpoint:",
+          file=out)
+    for (service, operation, _), (count, moto_seconds) in sorted(calls.items()):
+        print(f"  {service} {operation:<22} {count:>5}  moto {moto_seconds:.2f} s", file=out)
+    total = sum(n for n, _ in calls.values())
+    print(f"  {'all':<29} {total:>5}  moto {sum(t for _, t in calls.values()):.2f} s", file=out)
     out.flush()
 
 
