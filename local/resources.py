@@ -30,6 +30,8 @@ ENVIRONMENT = {
     "INGEST_DLQ_URL": "IngestDeadLetterQueue",
     "WEBHOOK_QUEUE_URL": "WebhookQueue",
     "WEBHOOK_DLQ_URL": "WebhookDeadLetterQueue",
+    "FETCH_QUEUE_URL": "FetchQueue",
+    "FETCH_DLQ_URL": "FetchDeadLetterQueue",
 }
 _QUEUE_ATTRIBUTES = ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds",
                      "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize")

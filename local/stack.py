@@ -87,6 +87,8 @@ class Stack:
         self._setenv(bootstrap.function_environment(api, self.resources))
         # Webhooks may reach a receiver on this machine (http://127.0.0.1:<port>/, localhost) here only.
         self._setenv({"LOCAL_WEBHOOK_LOOPBACK": "1"})
+        # So may an asset's url (POST /api/v1/assets with a url): a server on this machine.
+        self._setenv({"LOCAL_URL_LOOPBACK": "1"})
         bootstrap.reset_caches()
         bootstrap.seed_keys(self.api_keys)
         for spec in api.functions.values():

@@ -14,7 +14,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 from botocore.exceptions import ClientError
@@ -90,6 +91,16 @@ def parse_form(content_type: str, body: bytes) -> Form:
     return form
 
 
+def _tagging(xml: str) -> str:
+    """The form's Tagging document as put_object's `Tagging` (URL-encoded key=value pairs)."""
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError as exc:
+        raise _malformed(f"tagging is not XML ({exc})") from None
+    pairs = [(tag.findtext("Key") or "", tag.findtext("Value") or "") for tag in root.iter("Tag")]
+    return urlencode(pairs)
+
+
 class UploadEndpoint:
     def __init__(self, s3: Any, secrets: Mapping[str, str], region: str, public_url: str,
                  clock: Callable[[], float] = time.time):
@@ -125,6 +136,8 @@ class UploadEndpoint:
         key = fields["key"].replace("${filename}", form.filename)
         extra = {arg: fields[name] for name, arg in _OBJECT_HEADERS.items() if name in fields}
         metadata = {name[len("x-amz-meta-"):]: v for name, v in fields.items() if name.startswith("x-amz-meta-")}
+        if "tagging" in fields:  # S3 takes the form's tags as a Tagging XML document
+            extra["Tagging"] = _tagging(fields["tagging"])
         try:
             answer = self.s3.put_object(Bucket=bucket, Key=key, Body=form.file, Metadata=metadata,
                                         ContentType=fields.get("content-type", "binary/octet-stream"), **extra)

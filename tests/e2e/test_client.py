@@ -56,12 +56,12 @@ def test_run_uploads_renders_and_downloads_the_cutout(client, files, tmp_path):
     assert done.returncode == 0, done.stderr
     [written] = done.stdout.split()
     path = Path(written)
-    assert path.parent.parent == out and path.name == "cutout.png" and len(path.parent.name) == 32
+    assert path == out / "astronaut.png"  # named after its input
     with Image.open(path) as image:
         assert image.size == (256, 256) and image.mode == "RGBA"
         assert _alpha_mean(image, (0, 0, 12, 12)) < 10  # the backdrop corner cut away
         assert _alpha_mean(image, (100, 24, 136, 56)) > 245  # the face kept
-    assert "job " in done.stderr and "OK: 1 of 1 assets succeeded" in done.stderr
+    assert "job " in done.stderr and "1 file: 1 written, 0 done before, 0 failed" in done.stderr
 
 
 def test_upload_submit_wait_download_with_a_failed_asset(client, files, tmp_path):
@@ -123,7 +123,7 @@ def test_the_readme_quick_start_runs_as_written(stack, tmp_path):
                           timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     [written] = done.stdout.split()
-    assert written.startswith("out/client/") and written.endswith("/image-graphics.png")
+    assert written == "out/client/astronaut.png"
     with Image.open(tmp_path / written) as image:
         assert image.mode == "RGBA" and _alpha_mean(image, (0, 0, 24, 24)) < 10
 
@@ -156,13 +156,14 @@ def test_run_with_a_recipe_waits_for_the_jobs_ingest_starts(client, alpha, files
     done = client("--json", "run", "--recipe", "client-cutout", "--out", str(out), str(files[0]), str(broken))
     assert done.returncode == 1  # the broken file is rejected and starts no job
     summary = json.loads(done.stdout)
-    assert [a["status"] for a in summary["assets"]] == ["READY", "REJECTED"]
+    ok, rejected = summary["files"]
+    assert (ok["status"], rejected["status"]) == ("done", "rejected") and rejected["job_id"] is None
     [job] = summary["jobs"]
-    assert job["status"] == "OK"
-    [written] = job["files"]
-    assert written["asset_id"] == summary["assets"][0]["asset_id"] and written["name"] == "recipe-cut"
-    assert alpha.asset(written["asset_id"])["recipe_job_id"] == job["job_id"]
-    with Image.open(written["path"]) as image:
+    assert job["status"] == "OK" and ok["job_id"] == job["job_id"]
+    assert ok["outputs"] == [str(out / "astronaut.png")]
+    assert alpha.asset(ok["asset_id"])["recipe_job_id"] == job["job_id"]
+    assert alpha.asset(ok["asset_id"])["conversions"][0]["name"] == "recipe-cut"
+    with Image.open(ok["outputs"][0]) as image:
         assert image.mode == "RGBA"
         assert _alpha_mean(image, (0, 0, 12, 12)) < 10 and _alpha_mean(image, (100, 24, 136, 56)) > 245
     unknown = client("run", "--recipe", "no-such-recipe", "--out", str(out), str(files[0]))

@@ -60,7 +60,7 @@ def test_401_and_403_are_the_templates_gateway_responses_with_cors_headers(stack
 
 
 def test_the_preflight_needs_no_key_and_lists_the_paths_methods_and_headers(stack):
-    for path, methods in (("/api/v1/assets", "OPTIONS,POST"), (f"{JOBS}/jobs/12", "GET,OPTIONS")):
+    for path, methods in (("/api/v1/assets", "GET,OPTIONS,POST"), (f"{JOBS}/jobs/12", "GET,OPTIONS")):
         preflight = requests.options(stack.url + path, timeout=10, headers={
             **BROWSER, "Access-Control-Request-Method": methods.split(",")[-1],
             "Access-Control-Request-Headers": "authorization,content-type"})

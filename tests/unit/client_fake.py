@@ -11,6 +11,7 @@ import email.parser
 import io
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -51,6 +52,10 @@ class FakeApi:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.output_type = "image/png"  # what rendered outputs are served as
         self.output_suffix = ".png"  # the end of output URLs ("" to leave the type to Content-Type)
+        self.max_assets = 1000  # the request's limit on assets
+        self.outputs_per_asset = 1  # >1: each asset's outcome is listed that many times, named <name>-<n>
+        self.delay = 0.0  # seconds each answer takes
+        self.in_flight = self.max_in_flight = 0  # requests being answered now, and the most at once
 
     def __enter__(self):
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
@@ -110,11 +115,8 @@ class FakeApi:
         visible = {k: v for k, v in record.items() if k not in ("polls", "uploaded", "bytes", "recipe")}
         return 200, visible
 
-    def submit(self, raw: bytes) -> tuple[int, dict]:
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            return 400, {"message": "the body is not JSON", "errors": [{"loc": ["body"], "msg": "not JSON"}]}
+    @staticmethod
+    def flow_errors(body: dict) -> list[dict]:
         errors = []
         operations = body.get("operations")
         if not operations:
@@ -124,6 +126,29 @@ class FakeApi:
             if mode not in ("auto", "portrait", "product"):
                 errors.append({"loc": ["operations", i, "bg_remove", "options", "mode"],
                                "msg": "must be one of auto, portrait, product"})
+        return errors
+
+    def validate(self, raw: bytes) -> tuple[int, dict]:
+        body = json.loads(raw)
+        errors = [{"loc": [key], "msg": "unknown key; valid keys are operations, options, webhook"}
+                  for key in body if key not in ("operations", "options", "webhook")] + self.flow_errors(body)
+        if errors:
+            return 400, {"message": "invalid request", "errors": errors}
+        disposition = (body.get("options") or {}).get("disposition") or {}
+        fmt = disposition.get("format", "png")
+        ext = {"png": "png", "webp": "webp", "jpeg": "jpg"}[fmt]
+        return 200, {"valid": True, "output": {"kind": "conversion", "format": fmt, "content_type": f"image/{fmt}",
+                                               "name": disposition.get("conversion_name", "image-graphics"),
+                                               "extension": ext}}
+
+    def submit(self, raw: bytes) -> tuple[int, dict]:
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return 400, {"message": "the body is not JSON", "errors": [{"loc": ["body"], "msg": "not JSON"}]}
+        errors = self.flow_errors(body)
+        if len(body.get("assets") or []) > self.max_assets:
+            errors.append({"loc": ["assets"], "msg": f"at most {self.max_assets} assets"})
         if errors:
             return 400, {"message": "invalid request", "errors": errors}
         ids = [next(iter(entry)) for entry in body["assets"]]
@@ -132,6 +157,13 @@ class FakeApi:
                 return 409, {"message": "asset not ready", "errors": [{"loc": ["assets", i, asset_id], "msg": "not READY"}]}
         name = body["assets"][0][ids[0]].get("options", {}).get("disposition", {}).get("conversion_name", "image-graphics")
         return 200, {"job_id": self.start_job(ids, name)}
+
+    def read_recipe(self, name: str) -> tuple[int, dict]:
+        recipe = self.recipes.get(name)
+        if recipe is None:
+            return 404, {"message": f"recipe {name!r} not found", "errors": [{"loc": ["name"], "msg": "not found"}]}
+        return 200, {"name": name, "operations": [{"bg_remove": {}}], "options": recipe.get("options", {}),
+                     "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
 
     def start_job(self, asset_ids: list[str], name: str) -> int:
         job_id = len(self.jobs) + 1
@@ -148,14 +180,17 @@ class FakeApi:
                 error.append({"name": job["name"], "asset_id": asset_id, "status": 422, "code": "unknown_foreground",
                               "error": "no foreground found: the image has no distinct subject"})
                 continue
-            path = f"/files/{job_id}-{index}{self.output_suffix}"
-            self.files.setdefault(path, (png(), self.output_type))
-            output.append({"name": job["name"], "asset_id": asset_id, "url": self.url + path + "?X-Amz-Signature=abc"})
+            for n in range(self.outputs_per_asset):
+                path = f"/files/{job_id}-{index}-{n}{self.output_suffix}"
+                self.files.setdefault(path, (png(), self.output_type))
+                name = job["name"] if self.outputs_per_asset == 1 else f"{job['name']}-{n + 1}"
+                output.append({"name": name, "asset_id": asset_id, "url": self.url + path + "?X-Amz-Signature=abc"})
         total = len(job["assets"])
         status = "QUEUED" if job["done"] < total else ("OK" if output else "ERROR")
         job["done"] = min(total, job["done"] + 1)  # one more asset finished by the next look
+        succeeded = len(output) // self.outputs_per_asset
         return 200, {"job_id": job_id, "status": status, "output": output, "error": error,
-                     "progress": {"total": total, "done": len(output) + len(error), "succeeded": len(output),
+                     "progress": {"total": total, "done": succeeded + len(error), "succeeded": succeeded,
                                   "failed": len(error)}, "created_at": "2026-01-01T00:00:00Z", "finished_at": None}
 
     # -- HTTP
@@ -177,6 +212,18 @@ class FakeApi:
                 self._serve("POST")
 
             def _serve(self, method: str):
+                with fake.lock:
+                    fake.in_flight += 1
+                    fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                try:
+                    if fake.delay:
+                        time.sleep(fake.delay)
+                    self._serve_one(method)
+                finally:
+                    with fake.lock:
+                        fake.in_flight -= 1
+
+            def _serve_one(self, method: str):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 path = self.path.split("?")[0]
                 with fake.lock:
@@ -208,6 +255,10 @@ class FakeApi:
                     return (*fake.create_asset(json.loads(raw)), {})
                 if method == "POST" and path == JOBS:
                     return (*fake.submit(raw), {})
+                if method == "POST" and path == f"{JOBS}/validate":
+                    return (*fake.validate(raw), {})
+                if method == "GET" and path.startswith("/api/v1/recipes/"):
+                    return (*fake.read_recipe(path.rsplit("/", 1)[1]), {})
                 if method == "GET" and path.startswith(f"{JOBS}/jobs/"):
                     return (*fake.job_status(int(path.rsplit("/", 1)[1])), {})
                 if method == "GET" and path.startswith("/api/v1/assets/"):
@@ -237,8 +288,11 @@ def api():
 @pytest.fixture(autouse=True)
 def pauses(monkeypatch):
     """Polls and retries take no time; every pause asked for is recorded."""
-    from imagegraphics_client import transport
+    from imagegraphics_client import engine, transport
 
     recorded: list[float] = []
-    monkeypatch.setattr(transport, "_pause", recorded.append)
+    monkeypatch.setattr(transport, "_pause", lambda seconds, stop=None: recorded.append(seconds))
+    monkeypatch.setattr(engine, "POLL_FIRST", 0.001)
+    monkeypatch.setattr(engine, "FIRST_CHECK", 0.001)
+    monkeypatch.setattr(engine, "POLL_MAX", 0.005)
     return recorded

@@ -41,14 +41,15 @@ def test_run_uploads_submits_waits_and_downloads_every_output(api, tmp_path, cap
     assert cli(api, "run", "--request", str(request_file(tmp_path)), "--out", str(out), *map(str, files)) == 0
     printed = capsys.readouterr().out.split()
     ids = ids_of(api, files)
-    assert printed == [str(out / i / "cut.png") for i in ids]
+    assert sorted(printed) == [str(out / "a.png"), str(out / "b.png")]  # named after the inputs
     for path in printed:
         with Image.open(path) as result:
             assert result.mode == "RGBA" and result.getpixel((0, 0)) == (200, 30, 30, 255)
     assert [api.assets[i]["content_type"] for i in ids] == ["image/jpeg", "image/png"]
     assert api.assets[ids[0]]["bytes"] == files[0].read_bytes()
-    assert len(api.jobs) == 1 and api.jobs[1]["assets"] == ids
+    assert sorted(a for job in api.jobs.values() for a in job["assets"]) == sorted(ids)
     assert not list(out.rglob("*.part"))
+    assert api.count("POST", "/api/v1/assets/addons/image_graphics/validate") == 1
 
 
 def test_run_with_a_failed_asset_downloads_the_rest_and_exits_1(api, tmp_path, capsys):
@@ -61,16 +62,19 @@ def test_run_with_a_failed_asset_downloads_the_rest_and_exits_1(api, tmp_path, c
     assert "status 422, code unknown_foreground" in captured.err and "Traceback" not in captured.err
 
 
-def test_run_json_summary_names_files_assets_and_paths(api, tmp_path, capsys):
+def test_run_json_summary_maps_each_input_to_its_output(api, tmp_path, capsys):
     files = [image(tmp_path, "a.jpg"), image(tmp_path, "reject.jpg")]
-    code = cli(api, "--json", "run", "--request", str(request_file(tmp_path)), "--out", str(tmp_path / "o"),
-               *map(str, files))
+    out = tmp_path / "o"
+    code = cli(api, "--json", "run", "--request", str(request_file(tmp_path)), "--out", str(out), *map(str, files))
     summary = json.loads(capsys.readouterr().out)
     assert code == 1
-    assert [a["status"] for a in summary["assets"]] == ["READY", "REJECTED"]
-    assert summary["assets"][1]["reason"].startswith("not an image")
-    [job] = summary["jobs"]
-    assert job["status"] == "OK" and len(job["files"]) == 1 and job["files"][0]["name"] == "cut"
+    done, rejected = summary["files"]
+    assert done["input"] == str(files[0]) and done["outputs"] == [str(out / "a.png")] and done["status"] == "done"
+    assert done["asset_id"] == ids_of(api, files[:1])[0] and done["asset_id"] in api.jobs[done["job_id"]]["assets"]
+    assert rejected["status"] == "rejected" and rejected["reason"].startswith("not an image")
+    assert rejected["outputs"] == [] and rejected["job_id"] is None
+    assert summary["jobs"] == [{"job_id": done["job_id"], "status": "OK"}]
+    assert summary["manifest"] == str(out / ".imagegraphics-manifest.jsonl")
 
 
 def test_upload_prints_ids_waits_for_the_check_and_reports_rejections(api, tmp_path, capsys):
@@ -113,7 +117,7 @@ def test_run_with_a_recipe_waits_for_the_jobs_ingest_starts(api, tmp_path, capsy
     files = [image(tmp_path, "a.jpg"), image(tmp_path, "b.jpg")]
     assert cli(api, "run", "--recipe", "cutout", "--out", str(tmp_path / "o"), *map(str, files)) == 0
     printed = capsys.readouterr().out.split()
-    assert sorted(printed) == sorted(str(tmp_path / "o" / i / "cutout.png") for i in api.assets)
+    assert sorted(printed) == [str(tmp_path / "o" / "a.png"), str(tmp_path / "o" / "b.png")]
     assert len(api.jobs) == 2 and api.count("POST", "/api/v1/assets/addons") == 0  # the server started them
 
 
@@ -123,31 +127,37 @@ def test_a_recipe_that_could_not_start_is_a_failed_file_not_a_wait(api, tmp_path
     ok, stuck = image(tmp_path, "a.jpg"), image(tmp_path, "b.jpg")
     assert cli(api, "run", "--recipe", "cutout", "--out", str(tmp_path / "o"), str(ok)) == 0
     capsys.readouterr()
-    assert cli(api, "--timeout", "600", "run", "--recipe", "gone", "--out", str(tmp_path / "o"), str(stuck)) == 1
+    assert cli(api, "--timeout", "600", "run", "--recipe", "gone", "--out", str(tmp_path / "o2"), str(stuck)) == 1
     err = capsys.readouterr().err
-    assert f"recipe not run: {stuck}" in err and "image_id: asset not found" in err
+    assert f"failed: {stuck}: recipe not run: " in err and "image_id: asset not found" in err
     assert cli(api, "upload", "--recipe", "gone", str(stuck)) == 1
     assert cli(api, "upload", "--recipe", "cutout", str(ok)) == 0
 
 
-def test_an_unknown_recipe_is_the_apis_refusal(api, tmp_path, capsys):
-    assert cli(api, "run", "--recipe", "nope", "--out", str(tmp_path), str(image(tmp_path))) == 2
+def test_an_unknown_recipe_is_refused_before_any_upload(api, tmp_path, capsys):
+    assert cli(api, "run", "--recipe", "nope", "--out", str(tmp_path / "o"), str(image(tmp_path))) == 2
+    assert "recipe 'nope' not found" in capsys.readouterr().err
+    assert api.count("POST", "/api/v1/assets") == 0 and api.assets == {}
+    assert cli(api, "upload", "--recipe", "nope", str(image(tmp_path))) == 2  # upload has only the API's word
     err = capsys.readouterr().err
     assert "recipe 'nope' not found" in err and "at recipe: no such recipe" in err
 
 
-def test_a_refused_request_exits_2_with_message_and_locations(api, tmp_path, capsys):
+def test_a_refused_request_exits_2_with_message_and_locations_before_any_upload(api, tmp_path, capsys):
     bad = {"operations": [{"bg_remove": {"options": {"mode": "people"}}}]}
-    assert cli(api, "run", "--request", str(request_file(tmp_path, bad)), "--out", str(tmp_path),
+    assert cli(api, "run", "--request", str(request_file(tmp_path, bad)), "--out", str(tmp_path / "o"),
                str(image(tmp_path))) == 2
     err = capsys.readouterr().err
-    assert "was refused (400): invalid request" in err
+    assert "POST /api/v1/assets/addons/image_graphics/validate was refused (400): invalid request" in err
     assert "at operations.0.bg_remove.options.mode: must be one of auto, portrait, product" in err
     assert "Traceback" not in err
+    assert api.count("POST", "/api/v1/assets") == 1 and api.assets == {}  # the validate call only
 
 
 @pytest.mark.parametrize("body, says", [
-    ({"assets": [], "operations": []}, 'leave out "assets"'),
+    ({"assets": [], "operations": []}, '"assets" must hold exactly one entry (it has 0)'),
+    ({"assets": [{"a": {}}, {"b": {}}], "operations": []}, '"assets" must hold exactly one entry (it has 2)'),
+    ({"assets": [{"a": {}}], "operations": [], "options": {}}, "give the asset options once"),
     ({"options": {}}, 'with "operations"'),
     ({"operations": [], "options": []}, '"options" must be an object'),
 ])

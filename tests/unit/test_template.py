@@ -34,7 +34,7 @@ def _sqs_sources():
 def test_every_service_function_is_declared():
     assert set(FUNCTIONS) == {"AuthorizerFunction", "AssetsFunction", "SubmitFunction", "StatusFunction",
                               "IngestFunction", "ProcessorFunction", "DeadLetterFunction", "OpenApiFunction",
-                              "TenantFunction", "WebhookFunction"}
+                              "TenantFunction", "WebhookFunction", "FetchFunction"}
 
 
 @pytest.mark.parametrize("name", sorted(ZIP_FUNCTIONS))
@@ -73,7 +73,7 @@ def test_queue_consumers_report_partial_failures_and_visibility_is_six_timeouts(
         consumed.add(queue)
         assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
         assert int(queues[queue]["VisibilityTimeout"]) >= 6 * _timeout(function), (name, queue)
-    assert consumed == {"JobsQueue", "IngestQueue", "JobsDeadLetterQueue", "WebhookQueue"}
+    assert consumed == {"JobsQueue", "IngestQueue", "JobsDeadLetterQueue", "WebhookQueue", "FetchQueue"}
 
 
 def test_work_queues_redrive_to_their_dead_letter_queues_after_three_receives():
@@ -81,7 +81,7 @@ def test_work_queues_redrive_to_their_dead_letter_queues_after_three_receives():
     redrive = {name: p["RedrivePolicy"] for name, p in queues.items() if "RedrivePolicy" in p}
     assert {n: _target(r["deadLetterTargetArn"]) for n, r in redrive.items()} == {
         "JobsQueue": "JobsDeadLetterQueue", "IngestQueue": "IngestDeadLetterQueue",
-        "WebhookQueue": "WebhookDeadLetterQueue"}
+        "WebhookQueue": "WebhookDeadLetterQueue", "FetchQueue": "FetchDeadLetterQueue"}
     # Webhooks get five attempts (with backoff, over about an hour): see test_webhook_* below.
     assert all(int(r["maxReceiveCount"]) == 3 for n, r in redrive.items() if n != "WebhookQueue")
     assert all(p.get("SqsManagedSseEnabled") is True for p in queues.values())
@@ -91,7 +91,7 @@ def test_each_dead_letter_queue_has_a_depth_alarm():
     alarms = resources_of_type(TEMPLATE, "AWS::CloudWatch::Alarm").values()
     watched = {_target(a["Dimensions"][0]["Value"]) for a in alarms
                if a["MetricName"] == "ApproximateNumberOfMessagesVisible"}
-    assert watched == {"JobsDeadLetterQueue", "IngestDeadLetterQueue", "WebhookDeadLetterQueue"}
+    assert watched == {"JobsDeadLetterQueue", "IngestDeadLetterQueue", "WebhookDeadLetterQueue", "FetchDeadLetterQueue"}
 
 
 def test_bucket_is_private_encrypted_and_notifies_ingest_of_uploads_and_of_removed_asset_files():
@@ -135,7 +135,10 @@ def test_every_route_is_behind_the_key_authorizer():
     routes = {(e["Properties"]["Method"].upper(), e["Properties"]["Path"])
               for f in FUNCTIONS.values() for e in f["Properties"].get("Events", {}).values() if e["Type"] == "Api"}
     assert routes == {("POST", "/api/v1/assets"), ("GET", "/api/v1/assets/{asset_id}"),
+                      ("GET", "/api/v1/assets"), ("DELETE", "/api/v1/assets/{asset_id}"),
+                      ("GET", "/api/v1/assets/addons/image_graphics/jobs"),
                       ("POST", "/api/v1/assets/addons/image_graphics"),
+                      ("POST", "/api/v1/assets/addons/image_graphics/validate"),
                       ("GET", "/api/v1/assets/addons/image_graphics/jobs/{job_id}"),
                       ("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs"),
                       ("GET", "/api/v1/docs/{digest}/{name}"),
@@ -255,7 +258,7 @@ def test_the_api_5xx_and_the_work_queues_oldest_message_are_watched():
     [api] = [a for a in ALARMS.values() if a["MetricName"] == "5XXError"]
     assert api["Dimensions"][0]["Value"] == RESOURCES["Api"]["Properties"]["Name"]
     assert api["Dimensions"][1]["Value"] == {"Ref": "Stage"}
-    assert _watched("ApproximateAgeOfOldestMessage") == {"JobsQueue", "IngestQueue"}
+    assert _watched("ApproximateAgeOfOldestMessage") == {"JobsQueue", "IngestQueue", "FetchQueue"}
 
 
 def test_every_alarm_notifies_the_stacks_topic_and_an_email_may_subscribe():
@@ -320,3 +323,22 @@ def test_the_webhook_function_may_only_delay_its_own_queue_read_objects_and_upda
                        ('"sqs:ChangeMessageVisibility"', json.dumps({"Fn::GetAtt": ["WebhookQueue", "Arn"]}))}
     [source] = [e["Properties"] for e in FUNCTIONS["WebhookFunction"]["Properties"]["Events"].values()]
     assert source["BatchSize"] == 1 and _timeout(FUNCTIONS["WebhookFunction"]) >= 10 + 2
+
+
+def test_uploads_that_never_turn_ready_expire_by_the_tag_ingest_removes():
+    from imagegraphics.stores.blobs import UNVERIFIED_TAG
+
+    rules = RESOURCES["Bucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    [rule] = [r for r in rules if r["Id"] == "ExpireUnreadyUploads"]
+    assert rule["Status"] == "Enabled" and rule["Prefix"] == "incoming/"
+    assert rule["TagFilters"] == [{"Key": UNVERIFIED_TAG[0], "Value": UNVERIFIED_TAG[1]}]
+    assert rule["ExpirationInDays"] == {"Ref": "UnreadyUploadRetentionDays"}
+    assert TEMPLATE["Parameters"]["UnreadyUploadRetentionDays"]["Default"] == 7
+
+
+def test_the_fetch_function_retries_as_often_as_its_queue_redelivers():
+    fetch = FUNCTIONS["FetchFunction"]["Properties"]
+    queue = RESOURCES["FetchQueue"]["Properties"]
+    assert int(fetch["Environment"]["Variables"]["FETCH_MAX_ATTEMPTS"]) == int(queue["RedrivePolicy"]["maxReceiveCount"])
+    # The whole fetch (one deadline) fits in the function's time, with room to store the image.
+    assert int(fetch["Environment"]["Variables"]["URL_FETCH_SECONDS"]) * 2 <= int(fetch["Timeout"])

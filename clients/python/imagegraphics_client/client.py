@@ -9,12 +9,15 @@ from typing import Callable, Iterable
 
 import requests
 
-from imagegraphics_client.errors import TransportError, UsageError
-from imagegraphics_client.files import extension, output_path, read_image
+from imagegraphics_client.errors import ApiRefused, NoRoute, TransportError, UsageError
+from imagegraphics_client.files import extension, output_path, probe
+from imagegraphics_client.multipart import FileChanged, MultipartFile
 from imagegraphics_client.transport import Http
 
 ASSETS = "/api/v1/assets"
 JOBS = "/api/v1/assets/addons/image_graphics"
+VALIDATE = f"{JOBS}/validate"
+RECIPES = "/api/v1/recipes"
 FINISHED_JOB = frozenset({"OK", "ERROR"})
 POLL_FIRST, POLL_MAX = 0.25, 2.0
 
@@ -22,9 +25,9 @@ POLL_FIRST, POLL_MAX = 0.25, 2.0
 class Client:
     def __init__(self, endpoint: str, api_key: str, *, retries: int = 5, timeout: float = 60,
                  max_retry_after: float = 120, sleep: Callable[[float], None] | None = None,
-                 notify: Callable[[str], None] | None = None):
+                 notify: Callable[[str], None] | None = None, connections: int = 10):
         self.http = Http(endpoint, api_key, retries=retries, timeout=timeout, max_retry_after=max_retry_after,
-                         sleep=sleep, notify=notify)
+                         sleep=sleep, notify=notify, connections=connections)
         self.sleep = self.http.sleep
 
     # -- assets
@@ -43,19 +46,36 @@ class Client:
             raise TransportError(f"POST {ASSETS}: the answer's upload form has no url and fields: {form!r:.100}")
         return created
 
-    def upload(self, path: str | os.PathLike, metadata: dict | None = None, recipe: str | None = None) -> str:
-        """Create the asset and POST the file to its presigned form; returns the asset id (still PENDING)."""
+    def upload(self, path: str | os.PathLike, metadata: dict | None = None, recipe: str | None = None,
+               content_type: str | None = None, size: int | None = None) -> str:
+        """Create the asset and POST the file to its presigned form; returns the asset id (still PENDING).
+
+        The file is streamed from disk. `content_type` and `size` save a look at it when known already.
+        """
         path = Path(path)
-        data, kind = read_image(path)
-        created = self.create_asset(path.name, kind, metadata, recipe)
-        form = created["upload"]
-        what = f"upload of {path.name}"
-        # Posting the same form again writes the same object: safe to repeat.
-        response = self.http.send("POST", form["url"], what=what, idempotent=True, data=form["fields"],
-                                  files={"file": (path.name, data, kind)})
-        if response.status_code not in (200, 201, 204):
-            raise self.http.refusal(what, response, api=False)
+        if content_type is None or size is None:
+            content_type, size = probe(path)
+        created = self.create_asset(path.name, content_type, metadata, recipe)
+        self.upload_to(created["upload"], path, content_type, size)
         return created["asset_id"]
+
+    def upload_to(self, form: dict, path: Path, content_type: str, size: int) -> None:
+        """POST the file to a presigned upload form, streamed from disk."""
+        what = f"upload of {path.name}"
+        body = MultipartFile(form["fields"], path, path.name, content_type, size)
+        try:
+            # Posting the same form again writes the same object: safe to repeat.
+            response = self.http.send("POST", form["url"], what=what, idempotent=True, data=body,
+                                      headers={"Content-Type": body.content_type})
+        except FileChanged as exc:
+            raise UsageError(str(exc)) from None
+        except OSError as exc:  # opened only once the body is sent
+            raise UsageError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+        finally:
+            body.close()
+        with response:
+            if response.status_code not in (200, 201, 204):
+                raise self.http.refusal(what, response, api=False)
 
     def asset(self, asset_id: str) -> dict:
         return self.http.api("GET", f"{ASSETS}/{asset_id}", need=("status",))
@@ -95,6 +115,22 @@ class Client:
             raise TransportError(f"POST {JOBS}: the answer has no job id: {body}")
         return job_id
 
+    def validate(self, flow: dict) -> dict | None:
+        """Check a flow for one asset (`{"operations", "options"?, "webhook"?}`) by submit's rules; creates
+        nothing. Its answer (what each output will be), ApiRefused naming every broken rule, or None
+        from a deployment older than the route."""
+        try:
+            return self.http.api("POST", VALIDATE, json=flow, idempotent=True, need=("valid",))
+        except NoRoute:
+            return None
+        except ApiRefused as exc:
+            if exc.status == 404 and any(e.get("loc") == ["path"] for e in exc.errors):  # the local gateway's
+                return None
+            raise
+
+    def recipe(self, name: str) -> dict:
+        return self.http.api("GET", f"{RECIPES}/{name}", need=("operations",))
+
     def job(self, job_id: int | str) -> dict:
         return self.http.api("GET", f"{JOBS}/jobs/{job_id}", need=("status", "output", "error"))
 
@@ -120,13 +156,18 @@ class Client:
 
     def download(self, url: str, out: Path, asset_id: str, name: str, taken: set[Path] | None = None) -> Path:
         """Stream one output to `<out>/<asset_id>/<name>.<ext>`, written whole or not at all."""
-        what = f"download of {name} ({asset_id})"
+        taken = taken if taken is not None else set()
+        return self.fetch(url, lambda ext: _unique(output_path(out, asset_id, name, ext), taken),
+                          f"download of {name} ({asset_id})")
+
+    def fetch(self, url: str, place: Callable[[str], Path], what: str) -> Path:
+        """Stream the object at `url` to the file `place(ext)` names (ext from the URL or the answer's
+        type), through `<file>.part`: the file is written whole or not at all."""
         response = self.http.send("GET", url, what=what, idempotent=True, stream=True)
         with response:
             if response.status_code != 200:
                 raise self.http.refusal(what, response, api=False)
-            target = output_path(out, asset_id, name, extension(url, response.headers.get("Content-Type")))
-            target = _unique(target, taken if taken is not None else set())
+            target = place(extension(url, response.headers.get("Content-Type")))
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:

@@ -5,6 +5,7 @@ EXIT_OK = 0  # every asset succeeded
 EXIT_FAILED = 1  # some asset failed (rejected upload, failed render) or was still running at the timeout
 EXIT_REFUSED = 2  # the API refused the request, or the command line itself was wrong
 EXIT_UNREACHABLE = 3  # the key was refused, or the service could not be reached or answered nonsense
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it): a rerun resumes from the manifest
 
 
 class ClientError(Exception):
@@ -49,8 +50,18 @@ class TransportError(ClientError):
     """No answer (connection refused, DNS, timeout), a 429/5xx after every retry, or a body that is not the API's."""
 
 
+class NoRoute(TransportError):
+    """API Gateway's answer for a path it has no route for: a wrong endpoint, or an older deployment."""
+
+
 def format_loc(loc: object) -> str:
     """["assets", 0, "abc", "options", "crop"] -> assets.0.abc.options.crop, as the API's docs write it."""
     if isinstance(loc, (list, tuple)):
         return ".".join(str(part) for part in loc) or "(request)"
     return str(loc) if loc else "(request)"
+
+
+class Interrupted(ClientError):
+    """The command was stopped (Ctrl-C) while this call waited to be retried."""
+
+    exit_status = EXIT_INTERRUPTED

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import mimetypes
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -39,12 +40,15 @@ def content_type(path: Path, head: bytes) -> str:
     raise UsageError(f"{path}: not an image the API accepts (JPEG, PNG, WebP, GIF, TIFF, BMP)")
 
 
-def read_image(path: Path) -> tuple[bytes, str]:
+def probe(path: Path) -> tuple[str, int]:
+    """The file's image type and size, reading only its first bytes; UsageError when it cannot be read."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+            size = os.fstat(handle.fileno()).st_size
     except OSError as exc:
         raise UsageError(f"{path}: cannot read it ({exc.strerror or exc})") from None
-    return data, content_type(path, data[:16])
+    return content_type(path, head), size
 
 
 def extension(url: str, response_type: str | None = None) -> str:
@@ -59,13 +63,14 @@ def extension(url: str, response_type: str | None = None) -> str:
 
 def output_path(out: Path, asset_id: str, name: str, ext: str) -> Path:
     """`<out>/<asset_id>/<name>.<ext>`; names come from the server, so they are made safe as file names."""
-    folder = asset_id if _ASSET_ID.match(asset_id) else _safe(asset_id) or "asset"
-    stem = _safe(name) or "output"
+    folder = asset_id if _ASSET_ID.match(asset_id) else safe_name(asset_id) or "asset"
+    stem = safe_name(name) or "output"
     current = stem.rsplit(".", 1)[1].lower() if "." in stem else ""
     if _SAME_EXTENSION.get(current, current) != ext:  # "photo.png" as a new asset's name stays photo.png
         stem = f"{stem}.{ext}"
     return out / folder / stem
 
 
-def _safe(name: str) -> str:
+def safe_name(name: str) -> str:
+    """A name from the server made safe as one file name: no separators, controls or leading dots."""
     return _UNSAFE.sub("_", name).strip().lstrip(".")[:200]

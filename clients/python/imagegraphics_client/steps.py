@@ -1,47 +1,20 @@
-"""Steps the subcommands share: check files, upload, wait, report, download."""
+"""Steps the job commands share: read a JSON file, wait for jobs, report them, download their outputs."""
 from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from imagegraphics_client.client import Client
 from imagegraphics_client.errors import ApiRefused, UsageError
-from imagegraphics_client.files import content_type
 from imagegraphics_client.progress import Console, JobsBar
 
 
 @dataclass
 class Settings:
     timeout: float = 3600  # seconds to wait for uploads to be checked and for jobs to finish
-    parallel: int = 4  # concurrent uploads and downloads
-
-
-@dataclass
-class Uploaded:
-    file: Path
-    asset_id: str
-    record: dict = field(default_factory=dict)
-
-    @property
-    def status(self) -> str:
-        return self.record.get("status", "PENDING")
-
-
-# -- helpers shared by the commands
-
-def check_files(files: list[str]) -> list[Path]:
-    """Every file readable and an accepted image before anything is sent: no half-done batch from a typo."""
-    paths = [Path(f) for f in files]
-    for path in paths:
-        try:
-            with open(path, "rb") as handle:
-                head = handle.read(16)
-        except OSError as exc:
-            raise UsageError(f"{path}: cannot read it ({exc.strerror or exc})") from None
-        content_type(path, head)
-    return paths
+    concurrency: int = 8  # calls in flight at once: uploads, checks, polls, downloads
 
 
 def load_json(path: str, what: str) -> object:
@@ -55,42 +28,6 @@ def load_json(path: str, what: str) -> object:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}: {what} is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
-
-
-def upload_files(client: Client, console: Console, settings: Settings, paths: list[Path],
-                 metadata: dict | None = None, recipe: str | None = None, wait: bool = True) -> list[Uploaded]:
-    """Upload in parallel, then wait until each is READY or REJECTED (and, with a recipe, has its job)."""
-    bar = console.bar("upload", len(paths), "file")
-    with bar, ThreadPoolExecutor(max_workers=max(1, settings.parallel)) as pool:
-        def one(path: Path) -> Uploaded:
-            uploaded = Uploaded(path, client.upload(path, metadata, recipe))
-            bar.update(1)
-            return uploaded
-        uploads = list(pool.map(one, paths))
-    if not wait:
-        return uploads
-
-    def checked(_asset_id: str, record: dict) -> bool:
-        if record["status"] == "REJECTED":
-            return True
-        # With a recipe, READY is not the end: ingest then starts the job (or records why it could not).
-        return record["status"] == "READY" and (not recipe or record.get("recipe_job_id") is not None
-                                                or bool(record.get("recipe_error")))
-
-    by_id = {u.asset_id: u for u in uploads}
-    with console.bar("check", len(uploads), "file") as bar:
-        records = client.wait_assets(by_id, settings.timeout, checked, lambda *_: bar.update(1))
-    for uploaded in uploads:
-        uploaded.record = records.get(uploaded.asset_id, {})
-        if uploaded.status == "REJECTED":
-            console.say(f"rejected: {uploaded.file} ({uploaded.asset_id}): {uploaded.record.get('reason', 'no reason given')}")
-        elif uploaded.status == "PENDING":
-            console.say(f"still PENDING after {settings.timeout:.0f} s: {uploaded.file} ({uploaded.asset_id})")
-        elif recipe and uploaded.record.get("recipe_error"):
-            console.say(f"recipe not run: {uploaded.file} ({uploaded.asset_id}): {uploaded.record['recipe_error']}")
-        elif recipe and uploaded.record.get("recipe_job_id") is None:
-            console.say(f"no recipe job started within {settings.timeout:.0f} s: {uploaded.file} ({uploaded.asset_id})")
-    return uploads
 
 
 def wait_for_jobs(client: Client, console: Console, settings: Settings, job_ids: list[int]) -> dict[int, dict]:
@@ -143,7 +80,7 @@ def download_outputs(client: Client, console: Console, settings: Settings, job_i
         return {"name": entry["name"], "asset_id": entry["asset_id"], "path": str(path)}
 
     with console.bar("download", len(outputs), "file") as bar, \
-            ThreadPoolExecutor(max_workers=max(1, settings.parallel)) as pool:
+            ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
         for result in pool.map(one, range(len(outputs))):
             if result is None:
                 complete = False

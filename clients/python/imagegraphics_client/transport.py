@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -16,7 +17,7 @@ from typing import Callable
 import requests
 import urllib3
 
-from imagegraphics_client.errors import ApiRefused, AuthError, TransportError
+from imagegraphics_client.errors import ApiRefused, AuthError, Interrupted, NoRoute, TransportError
 
 RETRY_ALWAYS = frozenset({429, 503})
 RETRY_IF_IDEMPOTENT = frozenset({502, 504})
@@ -86,11 +87,18 @@ def request_id(response: requests.Response) -> str | None:
 class Http:
     def __init__(self, endpoint: str, api_key: str, *, retries: int = 5, timeout: float = 60,
                  max_retry_after: float = 120, sleep: Callable[[float], None] | None = None,
-                 notify: Callable[[str], None] | None = None, session: requests.Session | None = None):
+                 notify: Callable[[str], None] | None = None, session: requests.Session | None = None,
+                 connections: int = 10):
         self.endpoint = endpoint.rstrip("/")
         self.retries, self.timeout, self.max_retry_after = retries, timeout, max_retry_after
-        self.sleep, self.notify = sleep or _pause, notify or (lambda _message: None)
+        # Set when the command is stopping (Ctrl-C): a pause before a retry ends early, and nothing is retried.
+        self.stopped = threading.Event()
+        self.sleep = sleep or (lambda seconds: _pause(seconds, self.stopped))
+        self.notify = notify or (lambda _message: None)
         self.session = session or requests.Session()
+        if session is None and connections > 10:  # requests keeps 10 per host: more calls at once would reconnect
+            for scheme in ("http://", "https://"):
+                self.session.mount(scheme, requests.adapters.HTTPAdapter(pool_maxsize=connections))
         self.auth = {"Authorization": f"Bearer {api_key}"}
         self.session.headers["User-Agent"] = "imagegraphics-client/0.1"
 
@@ -121,7 +129,7 @@ class Http:
             return AuthError(f"{what}: the API key was refused (401 {message}): check --api-key or IMAGEGRAPHICS_API_KEY")
         if api and status == 403 and message == "Missing Authentication Token":
             # API Gateway's answer for a path it has no route for, whatever the key.
-            return TransportError(f"{what}: no such route at {self.endpoint} (403 {message}); "
+            return NoRoute(f"{what}: no such route at {self.endpoint} (403 {message}); "
                                   "use the stack's ApiUrl output, which ends with the stage (.../prod/)")
         if api and status == 403:
             return AuthError(f"{what}: the API key is not allowed to do this (403 {message})")
@@ -132,8 +140,13 @@ class Http:
     def send(self, method: str, url: str, *, what: str, idempotent: bool, **kwargs) -> requests.Response:
         """The response, after retrying what may be retried; TransportError when no answer came."""
         attempt = 0
+        body = kwargs.get("data")
         while True:
             attempt += 1
+            if self.stopped.is_set():
+                raise Interrupted(f"{what}: stopped")
+            if hasattr(body, "rewind"):  # a streamed file body is read again from its start
+                body.rewind()
             try:
                 response = self.session.request(method, url, timeout=(10, self.timeout), **kwargs)
             except _NOT_A_URL as exc:
@@ -158,8 +171,11 @@ class Http:
             self.sleep(delay)
 
 
-def _pause(seconds: float) -> None:
-    time.sleep(seconds)
+def _pause(seconds: float, stop: threading.Event | None = None) -> None:
+    if stop is None:
+        time.sleep(seconds)
+    else:
+        stop.wait(seconds)
 
 
 def _plain(exc: requests.RequestException) -> str:

@@ -66,6 +66,17 @@ class AssetMissing(ImageGraphicsError):
     status = 404
 
 
+class AssetDeleted(AssetMissing):
+    """An asset a job names was deleted after the job was submitted (DELETE /api/v1/assets/{id})."""
+
+    status = 404
+    code: str | None = "asset_deleted"
+
+    def __init__(self, asset_id: str, errors: list[ErrorDetail] | None = None):
+        super().__init__(f"asset {asset_id}: the asset was deleted", errors)
+        self.asset_id = asset_id
+
+
 class Unauthorized(ImageGraphicsError):
     """No API key, or one that is not known."""
 

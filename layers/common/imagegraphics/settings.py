@@ -21,8 +21,13 @@ class Settings:
     jobs_queue_url: str = ""
     webhook_queue_url: str = ""
     webhook_max_attempts: int = 5  # the webhook queue's maxReceiveCount: the last attempt marks FAILED
+    fetch_queue_url: str = ""
+    fetch_max_attempts: int = 3  # the fetch queue's maxReceiveCount: the last attempt decides the asset
+    url_fetch_seconds: int = 30  # one deadline for fetching an asset's url: resolving, redirects, the body
     # The local stack lets webhooks reach http://127.0.0.1 and localhost; never a deployed function.
     webhook_loopback: bool = False
+    # The same allowance for an asset's `url` (fetched server side): the local stack only.
+    url_loopback: bool = False
     endpoint_url: str | None = None  # moto or another local endpoint; None on AWS
     upload_endpoint_url: str | None = None  # the local stack's form-upload endpoint; None on AWS
     region: str = "us-east-1"
@@ -47,6 +52,10 @@ class Settings:
             webhook_max_attempts=_int(env, "WEBHOOK_MAX_ATTEMPTS", 5),
             # Only read beside a local AWS endpoint, like LOCAL_UPLOAD_ENDPOINT_URL.
             webhook_loopback=env.get("LOCAL_WEBHOOK_LOOPBACK") == "1" and bool(env.get("AWS_ENDPOINT_URL")),
+            url_loopback=env.get("LOCAL_URL_LOOPBACK") == "1" and bool(env.get("AWS_ENDPOINT_URL")),
+            fetch_queue_url=env.get("FETCH_QUEUE_URL", ""),
+            fetch_max_attempts=_int(env, "FETCH_MAX_ATTEMPTS", 3),
+            url_fetch_seconds=_int(env, "URL_FETCH_SECONDS", 30),
             endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
             # The local stack checks upload forms itself (moto ignores the POST policy). Only read
             # beside a local AWS endpoint, so a deployed function can never hand out such a URL.

@@ -49,7 +49,9 @@ class CreateAssetResponse(ResponseModel):
 
     asset_id: AssetId
     status: Literal["PENDING"] = "PENDING"
-    upload: UploadForm
+    # The form to post the file with; absent when the asset was created with a `url`
+    upload: UploadForm | None = Field(None, exclude_if=_omit_none)
+    source_url: str | None = Field(None, exclude_if=_omit_none)  # the `url` the service fetches the image from
 
 
 class ConversionResponse(ResponseModel):
@@ -78,7 +80,46 @@ class AssetResponse(ResponseModel):
     recipe: str | None = Field(None, exclude_if=_omit_none)  # the recipe run when the upload turned READY
     recipe_job_id: int | None = Field(None, exclude_if=_omit_none)  # the job that recipe started
     recipe_error: str | None = Field(None, exclude_if=_omit_none)  # why the recipe could not start a job
+    source_url: str | None = Field(None, exclude_if=_omit_none)  # the URL the original was fetched from
     conversions: list[ConversionResponse] = Field(default_factory=list)
+
+
+class AssetSummary(ResponseModel):
+    """An asset in a list: what GET /api/v1/assets/{asset_id} says, without the download URLs."""
+
+    asset_id: AssetId
+    status: AssetStatus
+    filename: str | None = None
+    content_type: str | None = None
+    width: int | None = None
+    height: int | None = None
+    size: int | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    source_asset_id: AssetId | None = Field(None, exclude_if=_omit_none)
+    source_url: str | None = Field(None, exclude_if=_omit_none)
+    reason: str | None = Field(None, exclude_if=_omit_none)
+    created_at: str  # ISO 8601, UTC
+
+
+class AssetList(ResponseModel):
+    """GET /api/v1/assets: a page of the tenant's assets, newest first."""
+
+    assets: list[AssetSummary]
+    next: str | None = Field(None, description="pass as `next` for the following page; null on the last page")
+
+
+class DeletedAsset(ResponseModel):
+    asset_id: AssetId
+    conversions: list[str]  # names of the conversions deleted with it
+    objects: int  # stored files removed: the original, every conversion's, earlier jobs' replaced ones
+
+
+class DeleteAssetResponse(ResponseModel):
+    """200 of DELETE /api/v1/assets/{asset_id}: what was deleted, the asset named first."""
+
+    deleted: list[DeletedAsset]
+    # Assets made from a deleted one and kept (no `cascade`): they stand on their own.
+    kept_derived: list[AssetId] = Field(default_factory=list)
 
 
 class SubmitResponse(ResponseModel):
@@ -122,6 +163,23 @@ class WebhookDelivery(ResponseModel):
     attempts: int  # POSTs made so far
     last_status: int | None = None  # the receiver's HTTP status on the last attempt; null: no answer yet
     last_error: str | None = Field(None, exclude_if=_omit_none)  # why the last attempt failed
+
+
+class JobSummary(ResponseModel):
+    """A job in a list: its state and counts (GET its id for the outputs and errors)."""
+
+    job_id: int
+    status: JobState
+    progress: JobProgress
+    created_at: str
+    finished_at: str | None = None
+
+
+class JobList(ResponseModel):
+    """GET /api/v1/assets/addons/image_graphics/jobs: a page of the tenant's jobs, newest first."""
+
+    jobs: list[JobSummary]
+    next: str | None = Field(None, description="pass as `next` for the following page; null on the last page")
 
 
 class JobStatusResponse(ResponseModel):

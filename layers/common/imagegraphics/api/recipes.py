@@ -1,7 +1,7 @@
-"""Bodies of the recipe and webhook-secret routes (beyond the public API)."""
+"""Bodies of the recipe, validate and webhook-secret routes (beyond the public API)."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -44,3 +44,28 @@ class WebhookSecretResponse(ResponseModel):
     """The tenant's webhook signing secret: the HMAC-SHA256 key of X-ImageGraphics-Signature."""
 
     secret: str
+
+
+class ValidateRequest(RecipeRequest):
+    """POST /api/v1/assets/addons/image_graphics/validate: the flow for one asset, as a recipe holds it
+    (`operations`, the asset's `options`, an optional `webhook`). Checked by the request's own rules."""
+
+
+class ValidatedOutput(ResponseModel):
+    """What the flow makes of each asset it runs on."""
+
+    kind: Literal["conversion", "asset"] = Field(
+        description="a conversion of the asset itself, or a new asset (disposition.create_asset)")
+    name: str | None = Field(description=(
+        "the output's name in a job's status: the conversion's name; for a new asset its "
+        "conversion_name, or null when it is named after its source's filename"))
+    format: Literal["png", "webp", "jpeg"]
+    content_type: str
+    extension: str = Field(description="of the stored object: png, webp or jpg")
+
+
+class ValidateResponse(ResponseModel):
+    """200 of the validate route: the flow breaks no rule. Nothing was created."""
+
+    valid: Literal[True] = True
+    output: ValidatedOutput

@@ -55,7 +55,7 @@ def object_removed(key: str) -> str:
     logger.append_keys(asset_id=match.group(1))
     store = AssetStore.from_settings()
     asset = store.find(match.group(1))
-    if asset is None or asset.s3_key != key or asset.status != READY:
+    if asset is None or asset.deleting or asset.s3_key != key or asset.status != READY:
         return "ignored"  # nothing claims the file: no record, or not decided to be usable
     if BlobStore.from_settings().head(key) is not None:
         logger.info("file removed and uploaded again; the newer upload stands")
@@ -90,11 +90,13 @@ def ingest_object(key: str, upload_request: str | None = None) -> str:
     logger.append_keys(asset_id=asset_id)
     store = AssetStore.from_settings()
     asset = store.find(asset_id)
-    if asset is None:
-        logger.warning("upload without an asset record ignored")
-        return "ignored"
     settings = get_settings()
     blobs = BlobStore.from_settings(settings)
+    if asset is None or asset.deleting:
+        # The asset was deleted (its upload form stays valid for a while): nothing may keep the file.
+        blobs.delete(key)
+        logger.warning("upload of a deleted asset removed")
+        return "removed"
     for attempt in range(_ROUNDS):
         head = blobs.head(key)
         if head is None:
@@ -137,6 +139,7 @@ def _decide(store: AssetStore, blobs: BlobStore, asset_id: str, head: BlobInfo, 
         logger.info("upload rejected", extra={"reason": exc.message})
         return store.mark_rejected(asset_id, exc.message, size=size, etag=head.etag)
     logger.info("asset ready", extra={"width": info.width, "height": info.height, "size": size})
+    blobs.mark_verified(head.key)  # kept: no longer an upload the lifecycle rule removes
     return store.mark_ready(asset_id, content_type=info.content_type, width=info.width, height=info.height,
                             size=size, etag=head.etag)
 

@@ -76,3 +76,29 @@ def within_budget(items: Iterable[T], size: Callable[[T], int], budget: int = MA
             break
         kept.append(item)
     return kept
+
+
+def from_partition(asked: PageRequest, partition: str) -> dict[str, Any] | None:
+    """The start of the page asked for, refused (400 at `next`) when the cursor is another list's."""
+    if asked.start is not None and asked.start.get("lpk", {}).get("S") != partition:
+        raise InvalidRequest("invalid list parameters", [detail(("next",), "is not a cursor this list gave")])
+    return asked.start
+
+
+def one_page(found: list[tuple[dict, dict[str, Any]]], following: dict[str, Any] | None, scope: str
+             ) -> tuple[list[dict], str | None]:
+    """The views of a store's page (each with its position) that fit the answer, and the cursor of
+    what follows: the store's, or the last kept view's when the budget ended the page early."""
+    kept = within_budget(found, lambda v: len(json.dumps(v[0], separators=(",", ":"))))
+    if len(kept) < len(found):
+        following = kept[-1][1]
+    return [view for view, _ in kept], encode_cursor(following, scope) if following else None
+
+
+def filter_value(query: dict[str, str] | None, name: str, allowed: Iterable[str]) -> str | None:
+    """An optional filter of a list, one of `allowed`: 400 at the parameter naming them otherwise."""
+    value = (query or {}).get(name) or None
+    allowed = list(allowed)
+    if value is not None and value not in allowed:
+        raise InvalidRequest("invalid list parameters", [detail((name,), f"must be one of {', '.join(allowed)}")])
+    return value

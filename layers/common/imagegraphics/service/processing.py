@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from imagegraphics.errors import (
-    Conflict, ErrorDetail, ImageGraphicsError, RecordRefused, ServiceUnavailable, detail)
+    AssetDeleted, NotFound, Conflict, ErrorDetail, ImageGraphicsError, RecordRefused, ServiceUnavailable, detail)
 from imagegraphics.imaging import RenderLimits, RenderResult, render_asset
 from imagegraphics.observability import ASSETS_FAILED, ASSETS_PROCESSED, PROCESSING_MS, count, logger, milliseconds
 from imagegraphics.request import AssetEntry, BgRemove, parse_request
@@ -99,13 +99,20 @@ def save_output(job_id: int, index: int, tenant: str, entry: AssetEntry, result:
                                                      "(create_asset)")])
         key = conversion_key(entry.asset_id, name, job_id, index, d.extension)
         blobs.put_bytes(key, result.data, result.content_type)
-        written = assets.conversions.put(entry.asset_id, name=name, s3_key=key, content_type=result.content_type,
-                                         width=result.width, height=result.height, job_id=job_id)
+        try:
+            written = assets.conversions.put(entry.asset_id, name=name, s3_key=key, content_type=result.content_type,
+                                             width=result.width, height=result.height, job_id=job_id)
+        except AssetDeleted:
+            _delete_replaced(key, blobs)  # deleted while rendering: nothing of this job stays with it
+            raise
         # Not recorded (a later job's conversion won): the object stays, this job's status names it.
         if written.previous is not None and written.previous.s3_key != key:
             _delete_replaced(written.previous.s3_key, blobs)
         return Saved(name, key, None)
-    source = assets.get(tenant, entry.asset_id)
+    try:
+        source = assets.get(tenant, entry.asset_id)
+    except NotFound:
+        raise AssetDeleted(entry.asset_id) from None  # there at submit, so deleted since
     meta = d.metadata
     meta_source = source
     if meta is not None and meta.src_asset_id and meta.src_asset_id != source.asset_id:

@@ -12,7 +12,7 @@ from typing import Any
 from imagegraphics.api.recipes import RecipeList, RecipeResponse
 from imagegraphics.errors import Conflict, InvalidRequest, NotFound, detail
 from imagegraphics.observability import logger
-from imagegraphics.request import parse_request
+from imagegraphics.request import ImageGraphicsRequest, parse_request
 from imagegraphics.service.pages import encode_cursor, page_request, within_budget
 from imagegraphics.service.references import asset_references, drawn_references
 from imagegraphics.service.submit import request_limits
@@ -49,16 +49,23 @@ def _located(loc: list) -> list:
 
 def validate(tenant: str, body: dict[str, Any]) -> dict[str, Any]:
     """The recipe as it will be stored, or InvalidRequest / NotFound / Conflict naming each problem."""
+    check(tenant, body, MESSAGE)
+    return {key: body[key] for key in KEYS if body.get(key) is not None}
+
+
+def check(tenant: str, body: dict[str, Any], message: str) -> ImageGraphicsRequest:
+    """The request a flow for one asset becomes (with a stand-in asset), checked by the request's own
+    rules: InvalidRequest (with `message`) / NotFound / Conflict, each error where the flow has it."""
     unknown = [detail((key,), f"unknown key; valid keys are {', '.join(KEYS)}") for key in body if key not in KEYS]
     missing = [] if "operations" in body else [detail(("operations",), "required")]
     if unknown or missing:
-        raise InvalidRequest(MESSAGE, missing + unknown)
+        raise InvalidRequest(message, missing + unknown)
     try:
         req = parse_request(request_for(_STAND_IN, body), request_limits())
     except InvalidRequest as exc:
-        raise InvalidRequest(MESSAGE, [detail(_located(e["loc"]), e["msg"]) for e in exc.errors]) from None
-    # The images the recipe draws (backgrounds, graphics, borders) must be there when it runs. Only
-    # the stand-in itself is skipped: an all-zero id drawn by the recipe is as unknown as any other.
+        raise InvalidRequest(message, [detail(_located(e["loc"]), e["msg"]) for e in exc.errors]) from None
+    # The images the flow draws (backgrounds, graphics, borders) must be there when it runs. Only the
+    # stand-in itself is skipped: an all-zero id drawn by the flow is as unknown as any other.
     stand_in = ("assets", 0, _STAND_IN)
     refs = [(_located(list(loc)), a) for loc, a in asset_references(req) if tuple(loc) != stand_in]
     records = AssetStore.from_settings().find_states(a for _, a in refs)
@@ -70,7 +77,7 @@ def validate(tenant: str, body: dict[str, Any]) -> dict[str, Any]:
                  for loc, a in drawn_references([(tuple(loc), a) for loc, a in refs]) if records[a].status != READY]
     if not_ready:
         raise Conflict("referenced assets are not READY", not_ready)
-    return {key: body[key] for key in KEYS if body.get(key) is not None}
+    return req
 
 
 def view(recipe: Recipe) -> dict:

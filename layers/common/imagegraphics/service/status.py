@@ -6,7 +6,9 @@ from imagegraphics.api.models import WebhookDelivery
 from imagegraphics.errors import InvalidRequest, detail
 from imagegraphics.observability import logger
 from imagegraphics.stores.blobs import BlobStore
-from imagegraphics.stores.jobs import OK, Job, JobStore
+from imagegraphics.api.models import JobList, JobSummary
+from imagegraphics.service.pages import filter_value, from_partition, one_page, page_request
+from imagegraphics.stores.jobs import ERROR, OK, QUEUED, Job, JobStore, list_partition
 
 
 def parse_job_id(raw: str) -> int:
@@ -54,3 +56,22 @@ def webhook_view(job: Job) -> WebhookDelivery | None:
     return WebhookDelivery(url=job.webhook_url, status=job.webhook_status or "PENDING",
                            attempts=job.webhook_attempts, last_status=job.webhook_last_status,
                            last_error=job.webhook_last_error)
+
+
+def job_summary(job: Job) -> dict:
+    done = job.succeeded + job.failed
+    return JobSummary(job_id=job.job_id, status=job.status, created_at=job.created_at, finished_at=job.finished_at,
+                      progress=JobProgress(total=job.total, done=done, succeeded=job.succeeded,
+                                           failed=job.failed)).body()
+
+
+def list_jobs(tenant: str, query: dict[str, str] | None = None) -> dict:
+    """A page of the tenant's jobs, newest first, optionally of one `status`, with `next` when more follow.
+    Jobs are listed until JOB_TTL_DAYS removes them."""
+    status = filter_value(query, "status", (QUEUED, OK, ERROR))
+    scope = f"jobs:{tenant}:{status or ''}"
+    asked = page_request(query, scope)
+    found, following = JobStore.from_settings().page(tenant, asked.limit, from_partition(asked, list_partition(tenant)),
+                                                     status)
+    views, cursor = one_page([(job_summary(j), at) for j, at in found], following, scope)
+    return JobList(jobs=[JobSummary.model_validate(v) for v in views], next=cursor).body()

@@ -4,6 +4,9 @@ Only https, checked as at submit (urlcheck.check_url); the host is resolved once
 IPv4 one is judged by that: addresses.non_public), and the connection goes to
 the address we checked (so a second DNS answer cannot point somewhere else). No redirects, a
 timeout, and a size cap while reading.
+
+The pieces every outbound call shares live here too: the pinned connections, the resolver bounded
+by a deadline and the watchdog that holds a whole exchange to one deadline (webhook_http, download).
 """
 from __future__ import annotations
 
@@ -11,6 +14,10 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as ResolveTimeout
+
 from imagegraphics.addresses import non_public
 from imagegraphics.errors import AssetMissing
 from imagegraphics.urlcheck import UrlProblem, check_url
@@ -48,7 +55,60 @@ class PinnedHTTPSConnection(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.opened = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+class PinnedHTTPConnection(http.client.HTTPConnection):
+    """Plain http to a pre-checked address: only ever the local stack's loopback allowance."""
+
+    def __init__(self, host: str, address: str, port: int, timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = self.opened = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class Watchdog:
+    """Shuts a connection's socket down when the deadline passes: the read or write waiting on it
+    returns at once, however the other side paces its bytes. A socket timeout bounds each read,
+    not their sum (a server sending a byte a second would never time out)."""
+
+    def __init__(self, conn: http.client.HTTPConnection, seconds: float):
+        self.expired = False
+        self._conn = conn
+        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "Watchdog":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        self.expired = True
+        # The socket as connected: http.client hands it over to a response that will close it
+        # (HTTP/1.0, "Connection: close") and forgets it, while the body is still being read.
+        sock = getattr(self._conn, "opened", None) or self._conn.sock
+        if sock is not None:
+            try:  # the plain socket's shutdown, also under TLS: no TLS state is touched from this thread
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
+
+
+def resolve_within(host: str, port: int, seconds: float, what: str = "the call") -> str:
+    """The first checked public address of `host`, or AssetMissing; the lookup counts against the
+    deadline (a resolver that hangs is that host's problem, not another tenant's)."""
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(public_addresses, host, port).result(timeout=max(seconds, 0.001))[0]
+    except ResolveTimeout:
+        raise AssetMissing(f"host {host!r} did not resolve within {what}'s time") from None
+    finally:
+        pool.shutdown(wait=False)
 
 
 def fetch_https(url: str, max_bytes: int, timeout: float = TIMEOUT_SECONDS) -> bytes:

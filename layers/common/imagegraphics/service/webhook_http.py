@@ -10,15 +10,11 @@ deadline a watchdog shuts the connection down under whatever call is waiting.
 from __future__ import annotations
 
 import http.client
-import socket
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as ResolveTimeout
 from dataclasses import dataclass
 
 from imagegraphics.errors import AssetMissing
-from imagegraphics.service.urlfetch import PinnedHTTPSConnection, public_addresses
+from imagegraphics.service.urlfetch import PinnedHTTPConnection, PinnedHTTPSConnection, Watchdog, resolve_within
 from imagegraphics.urlcheck import UrlProblem, check_url
 
 TIMEOUT_SECONDS = 10.0
@@ -35,52 +31,8 @@ class Answer:
         return self.status is not None and 200 <= self.status < 300
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, address: str, port: int, timeout: float):
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
-
-
-class _Watchdog:
-    """Shuts a connection's socket down when the deadline passes: the read or write waiting on it
-    returns at once, however the receiver paces its bytes."""
-
-    def __init__(self, conn: http.client.HTTPConnection, seconds: float):
-        self.expired = False
-        self._conn = conn
-        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> "_Watchdog":
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._timer.cancel()
-
-    def _expire(self) -> None:
-        self.expired = True
-        sock = self._conn.sock
-        if sock is not None:
-            try:  # the plain socket's shutdown, also under TLS: no TLS state is touched from this thread
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed
-
-
 def _resolve(host: str, port: int, seconds: float) -> str:
-    """The first checked public address of `host`, or AssetMissing; the lookup counts against the
-    deadline (a resolver that hangs is the receiver's problem, not another tenant's)."""
-    pool = ThreadPoolExecutor(1)
-    try:
-        return pool.submit(public_addresses, host, port).result(timeout=max(seconds, 0.001))[0]
-    except ResolveTimeout:
-        raise AssetMissing(f"host {host!r} did not resolve within the delivery's time") from None
-    finally:
-        pool.shutdown(wait=False)
+    return resolve_within(host, port, seconds, "the delivery")
 
 
 def post(url: str, body: bytes, headers: dict[str, str], loopback: bool = False,
@@ -97,10 +49,10 @@ def post(url: str, body: bytes, headers: dict[str, str], loopback: bool = False,
             address = _resolve(checked.host, checked.port, deadline - time.monotonic())
         except AssetMissing as exc:
             return Answer(None, exc.message)
-    kind = PinnedHTTPSConnection if checked.scheme == "https" else _PinnedHTTPConnection
+    kind = PinnedHTTPSConnection if checked.scheme == "https" else PinnedHTTPConnection
     conn = kind(checked.host, address, checked.port, max(deadline - time.monotonic(), 0.001))
     late = f"no answer within {timeout:g} s"
-    with _Watchdog(conn, deadline - time.monotonic()) as watchdog:
+    with Watchdog(conn, deadline - time.monotonic()) as watchdog:
         try:
             conn.request("POST", checked.target, body=body,
                          headers={**headers, "User-Agent": "imagegraphics-webhooks"})

@@ -160,3 +160,58 @@ def _plain(value: Any) -> Any:
     if isinstance(value, set):
         return sorted(_plain(v) for v in value)
     return value
+
+
+LISTS_INDEX = "Lists"  # lpk = TENANT#<tenant>#<KIND>, lsk = <created_at>#<id>: newest first, never a scan
+_POSITION = ("pk", "sk", "lpk", "lsk")
+_FILTERED_READ = 200  # items DynamoDB reads per query when a filter drops some of them
+_FILTERED_QUERIES = 10  # queries at most for one filtered page: bounded work, then `next` goes on
+
+
+def position(item: dict[str, Any]) -> dict[str, Any]:
+    """Where an item of the Lists index sits: the key a following query starts after."""
+    return {k: item[k] for k in _POSITION}
+
+
+def list_page(dynamodb: Any, table: str, partition: str, limit: int, start: dict[str, Any] | None = None,
+              where: tuple[str, dict[str, str], dict[str, Any]] | None = None
+              ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Up to `limit` items of one Lists partition, newest first, from `start` (a position this gave),
+    and the position to go on from (None: nothing follows). `where` is a FilterExpression with its
+    names and values: DynamoDB drops what it does not match after reading, so a filtered page may
+    take several queries, at most _FILTERED_QUERIES (then it ends early and `next` goes on)."""
+    query: dict[str, Any] = {
+        "TableName": table, "IndexName": LISTS_INDEX, "ScanIndexForward": False,
+        "Limit": _FILTERED_READ if where else limit, "KeyConditionExpression": "lpk = :lpk",
+        "ExpressionAttributeValues": {":lpk": {"S": partition}}}
+    if where:
+        query["FilterExpression"] = where[0]
+        query["ExpressionAttributeNames"] = where[1]
+        query["ExpressionAttributeValues"].update(where[2])
+    found: list[dict[str, Any]] = []
+    for _ in range(_FILTERED_QUERIES if where else 1):
+        if start is not None:
+            query["ExclusiveStartKey"] = start
+        answer = dynamodb.query(**query)
+        items = answer.get("Items", [])
+        start = answer.get("LastEvaluatedKey")
+        for i, item in enumerate(items):
+            found.append(item)
+            if len(found) == limit:
+                more = i + 1 < len(items) or start is not None
+                return found, position(item) if more else None
+        if start is None:
+            return found, None
+    return found, start
+
+
+def cancellation_reasons(exc: ClientError) -> list[str] | None:
+    """Each item's code ("None" when it passed) of a cancelled transaction; None for another error."""
+    if error_code(exc) != "TransactionCanceledException":
+        return None
+    reasons = exc.response.get("CancellationReasons")
+    if reasons is None:  # older moto spells them only in the message: "[None, ConditionalCheckFailed]"
+        message = exc.response.get("Error", {}).get("Message", "")
+        inside = message[message.rfind("[") + 1:message.rfind("]")]
+        return [part.strip() for part in inside.split(",")]
+    return [str(r.get("Code", "None")) for r in reasons]

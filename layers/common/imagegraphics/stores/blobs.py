@@ -11,6 +11,12 @@ from imagegraphics.settings import Settings, get_settings
 from imagegraphics.stores import aws
 
 _MISSING = {"NoSuchKey", "404", "NotFound", "NoSuchBucket"}
+# Uploads carry this tag until ingest finds an image in them: the bucket's lifecycle rule
+# (template.yaml, UnreadyUploadRetentionDays) removes what never turned READY.
+UNVERIFIED_TAG = ("imagegraphics-upload", "unverified")
+UNVERIFIED_TAGGING = f"{UNVERIFIED_TAG[0]}={UNVERIFIED_TAG[1]}"
+_TAGGING_XML = (f"<Tagging><TagSet><Tag><Key>{UNVERIFIED_TAG[0]}</Key><Value>{UNVERIFIED_TAG[1]}</Value></Tag>"
+                "</TagSet></Tagging>")
 
 
 @dataclass(frozen=True)
@@ -46,8 +52,9 @@ class BlobStore:
         """A form upload of 1..max_bytes bytes to `key`, with exactly this Content-Type."""
         limit = max_bytes or self.max_upload_bytes
         answer = self.s3.generate_presigned_post(
-            Bucket=self.bucket, Key=key, Fields={"Content-Type": content_type},
-            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, limit]],
+            Bucket=self.bucket, Key=key, Fields={"Content-Type": content_type, "tagging": _TAGGING_XML},
+            Conditions=[{"Content-Type": content_type}, {"tagging": _TAGGING_XML},
+                        ["content-length-range", 1, limit]],
             ExpiresIn=self.url_expiry_seconds)
         url = f"{self.upload_endpoint_url}/{self.bucket}" if self.upload_endpoint_url else answer["url"]
         return PresignedPost(url=url, fields=dict(answer["fields"]))
@@ -104,10 +111,39 @@ class BlobStore:
                 raise Conflict(f"object {key} is no longer the one expected (ETag {if_match})") from None
             raise
 
-    def put_bytes(self, key: str, data: bytes, content_type: str) -> BlobInfo:
-        answer = self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+    def put_bytes(self, key: str, data: bytes, content_type: str, tagging: str | None = None) -> BlobInfo:
+        extra = {"Tagging": tagging} if tagging else {}
+        answer = self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, **extra)
         return BlobInfo(key, len(data), content_type, answer.get("ETag"))
+
+    def mark_verified(self, key: str) -> None:
+        """Drop the upload's tags: ingest found an image, the lifecycle rule no longer applies to it."""
+        try:
+            self.s3.delete_object_tagging(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if aws.error_code(exc) not in _MISSING:
+                raise
 
     def delete(self, key: str) -> None:
         """Remove the object; a missing one is not an error (S3 answers the same)."""
         self.s3.delete_object(Bucket=self.bucket, Key=key)
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Remove every object whose key starts with `prefix`; returns how many there were."""
+        removed = 0
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+            if keys:  # at most 1,000 a page, as DeleteObjects takes
+                answer = self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
+                if answer.get("Errors"):
+                    error = answer["Errors"][0]
+                    raise RuntimeError(f"S3 kept {error.get('Key')}: {error.get('Code')} {error.get('Message')}")
+                removed += len(keys)
+        return removed
+
+    def delete_counted(self, key: str) -> int:
+        """Remove the object; 1 when it was there, 0 when not."""
+        if self.head(key) is None:
+            return 0
+        self.delete(key)
+        return 1

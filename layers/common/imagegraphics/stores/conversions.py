@@ -10,7 +10,16 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from imagegraphics.errors import AssetDeleted, ServiceUnavailable
 from imagegraphics.stores import aws
+
+_ATTEMPTS = 5
+
+
+def asset_exists(asset_id: str) -> dict[str, Any]:
+    """A transaction's condition: the asset's record is there and no deletion has begun."""
+    return {"Key": {"pk": _partition(asset_id), "sk": {"S": "ASSET"}},
+            "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(deleting)"}
 
 
 def conversion_key(asset_id: str, name: str, job_id: int, index: int, extension: str = "png") -> str:
@@ -57,25 +66,44 @@ class ConversionStore:
         """Add or replace the conversion `name`: conversions are derived, so the newest job's wins.
 
         A job older than the recorded one leaves the record alone (a late redelivery must not bring
-        back an older image). Returns what was replaced, so its object can be deleted.
+        back an older image). Written only while the asset exists and is not being deleted
+        (AssetDeleted otherwise: a job still running never adds to a deleted asset). Returns what
+        was replaced, so its object can be deleted.
         """
         conversion = Conversion(asset_id=asset_id, name=name, s3_key=s3_key, content_type=content_type,
                                 width=width, height=height, job_id=job_id, created_at=aws.now_iso())
-        values = {k: getattr(conversion, k) for k in conversion.__dataclass_fields__}
-        condition: dict[str, Any] = {}
-        if job_id is not None:
-            condition = {"ConditionExpression": "attribute_not_exists(job_id) OR job_id <= :job",
-                         "ExpressionAttributeValues": {":job": {"N": str(job_id)}}}
         key = {"pk": _partition(asset_id), "sk": {"S": f"CONV#{name}"}}
-        try:
-            answer = self.dynamodb.put_item(TableName=self.table_name, ReturnValues="ALL_OLD",
-                                            Item={**key, **aws.to_item(values)}, **condition)
-        except ClientError as exc:
-            if aws.is_condition_failure(exc):
+        item = {**key, **aws.to_item({k: getattr(conversion, k) for k in conversion.__dataclass_fields__})}
+        for _ in range(_ATTEMPTS):
+            old = self.dynamodb.get_item(TableName=self.table_name, Key=key, ConsistentRead=True).get("Item")
+            previous = Conversion.from_item(old) if old else None
+            if previous and previous.job_id is not None and job_id is not None and previous.job_id > job_id:
                 return ConversionWrite(recorded=False, previous=None)
-            raise
-        old = answer.get("Attributes")
-        return ConversionWrite(recorded=True, previous=Conversion.from_item(old) if old else None)
+            # The record replaced is exactly the one read: its object is the one to delete afterwards.
+            unchanged = ({"ConditionExpression": "s3_key = :previous",
+                          "ExpressionAttributeValues": {":previous": old["s3_key"]}} if old
+                         else {"ConditionExpression": "attribute_not_exists(pk)"})
+            try:
+                self.dynamodb.transact_write_items(TransactItems=[
+                    {"Put": {"TableName": self.table_name, "Item": item, **unchanged}},
+                    {"ConditionCheck": {"TableName": self.table_name, **asset_exists(asset_id)}}])
+            except ClientError as exc:
+                reasons = aws.cancellation_reasons(exc)
+                if reasons is None:
+                    raise
+                if reasons[1] == "ConditionalCheckFailed":
+                    raise AssetDeleted(asset_id) from None
+                continue  # another job's conversion of this name landed meanwhile: look again
+            return ConversionWrite(recorded=True, previous=previous)
+        raise ServiceUnavailable(f"conversion {name} of asset {asset_id} kept changing; please retry")
+
+    def delete_all(self, asset_id: str) -> list[Conversion]:
+        """Remove every conversion record of the asset; returns them (their objects are the caller's)."""
+        found = self.list_for(asset_id)
+        for conversion in found:
+            self.dynamodb.delete_item(TableName=self.table_name,
+                                      Key={"pk": _partition(asset_id), "sk": {"S": f"CONV#{conversion.name}"}})
+        return found
 
     def has_room(self, asset_id: str, name: str, most: int) -> bool:
         """Can `name` be written without the asset holding more than `most` conversions? (A name
@@ -92,7 +120,7 @@ class ConversionStore:
     def list_for(self, asset_id: str) -> list[Conversion]:
         items = aws.query_all(
             self.dynamodb,
-            TableName=self.table_name,
+            TableName=self.table_name, ConsistentRead=True,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :conv)",
             ExpressionAttributeValues={":pk": _partition(asset_id), ":conv": {"S": "CONV#"}},
         )

@@ -87,6 +87,11 @@ def _item_key(job_id: int, index: int) -> dict[str, Any]:
     return {"pk": {"S": f"JOB#{job_id}"}, "sk": {"S": f"ITEM#{index:05d}"}}
 
 
+def list_partition(tenant: str) -> str:
+    """The tenant's jobs in the Lists index, newest first (`lsk` = created_at, then the zero-padded id)."""
+    return f"TENANT#{tenant}#JOB"
+
+
 def _cancelled_by_condition(exc: ClientError) -> bool:
     """A transaction cancelled because a condition failed (TransactWriteItems' form of it)."""
     if aws.is_condition_failure(exc):
@@ -131,11 +136,13 @@ class JobStore:
                   expires_at=aws.now_epoch() + self.ttl_days * 86400, webhook_url=webhook_url,
                   webhook_status=PENDING if webhook_url else None)
         values = {k: getattr(job, k) for k in Job.__dataclass_fields__ if k != "request"}
+        listed = {"lpk": list_partition(tenant), "lsk": f"{job.created_at}#{job.job_id:020d}"}
         request_item = {"tenant": job.tenant, "request": job.request, "expires_at": job.expires_at}
         new = "attribute_not_exists(pk)"
         try:  # both or neither: a job whose request is missing could never be processed
             self.dynamodb.transact_write_items(TransactItems=[
-                {"Put": {"TableName": self.table_name, "Item": {**_job_key(job.job_id), **aws.to_item(values)},
+                {"Put": {"TableName": self.table_name,
+                         "Item": {**_job_key(job.job_id), **aws.to_item({**values, **listed})},
                          "ConditionExpression": new}},
                 {"Put": {"TableName": self.table_name,
                          "Item": {**_request_key(job.job_id), **aws.to_item(request_item)},
@@ -169,6 +176,14 @@ class JobStore:
         if job is None:
             raise NotFound(f"job {job_id} not found", [{"loc": ["job_id"], "msg": "not found"}])
         return job
+
+    def page(self, tenant: str, limit: int, start: dict[str, Any] | None = None, status: str | None = None
+             ) -> tuple[list[tuple[Job, dict[str, Any]]], dict[str, Any] | None]:
+        """Up to `limit` of the tenant's jobs newest first (optionally of one status), and the position
+        to go on from (aws.list_page)."""
+        where = ("#s = :status", {"#s": "status"}, {":status": {"S": status}}) if status else None
+        items, following = aws.list_page(self.dynamodb, self.table_name, list_partition(tenant), limit, start, where)
+        return [(_job(item), aws.position(item)) for item in items], following
 
     def record_item(self, job_id: int, index: int, *, asset_id: str, outcome: Literal["OK", "ERROR"],
                     name: str | None = None, output_asset_id: str | None = None,
