@@ -7,15 +7,25 @@ moto checks a DynamoDB condition and applies the update without a lock, so two c
 UpdateItem calls can both pass `remaining > 0` or both read the same counter. DynamoDB makes each
 call atomic; here DynamoDB calls are served one at a time to match (SQS long polls are not, they
 would block everything else).
+
+Every request is counted by service, operation and table, queue or bucket, with the time moto took
+to answer it:
+`GET /_local/aws-calls` answers those counts as JSON (bench/scale.py reads them). No bucket name
+may start with "_", so the path can never be an S3 request.
 """
 from __future__ import annotations
 
+import io
+import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
+import time
+from urllib.parse import parse_qs
 
 
 class MotoProcess:
@@ -71,6 +81,96 @@ def _atomic_dynamodb(app):
     return wsgi
 
 
+CALLS_PATH = "/_local/aws-calls"
+# The service a request was signed for: SigV4's credential scope, in the header or a presigned URL.
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+_S3_OBJECT_OPERATIONS = {"GET": "GetObject", "PUT": "PutObject", "HEAD": "HeadObject", "DELETE": "DeleteObject",
+                         "POST": "PostObject"}
+_S3_BUCKET_OPERATIONS = {"GET": "ListObjects", "PUT": "CreateBucket", "HEAD": "HeadBucket",
+                         "DELETE": "DeleteBucket", "POST": "PostObject"}
+_MAX_READ_BODY = 1 << 20  # JSON bodies of DynamoDB and SQS calls, read to name their table or queue
+
+
+def describe_call(environ: dict) -> tuple[str, str, str]:
+    """(service, operation, resource) of one request to moto, e.g. ("dynamodb", "PutItem", "<table>"),
+    ("s3", "GetObject", "<bucket>"), ("sqs", "ReceiveMessage", "<queue name>")."""
+    query = environ.get("QUERY_STRING", "")
+    scope = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", "")) or _SCOPE.search(
+        query.replace("X-Amz-Credential=", "Credential=").replace("%2F", "/"))
+    method = environ.get("REQUEST_METHOD", "GET")
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:  # JSON protocols (DynamoDB, SQS): Service_Version.Operation, the resource in the body
+        return scope.group(1) if scope else "unsigned", target.rpartition(".")[2], _json_resource(environ)
+    parts = environ.get("PATH_INFO", "/").lstrip("/").split("/", 1)
+    bucket, has_key = parts[0], len(parts) > 1 and parts[1] != ""
+    if "delete" in parse_qs(query, keep_blank_values=True) and method == "POST":
+        return "s3", "DeleteObjects", bucket
+    # A browser's form upload (POST) carries its signature in the form, not the header.
+    service = scope.group(1) if scope else ("s3" if method == "POST" else "unsigned")
+    table = _S3_OBJECT_OPERATIONS if has_key else _S3_BUCKET_OPERATIONS
+    return service, table.get(method, method), bucket
+
+
+def _json_resource(environ: dict) -> str:
+    """The TableName or QueueUrl's name in a JSON request's body; the body is put back for moto."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return ""
+    if not 0 < length <= _MAX_READ_BODY:
+        return ""
+    body = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(body)
+    try:
+        fields = json.loads(body)
+    except ValueError:
+        return ""
+    if not isinstance(fields, dict):
+        return ""
+    if isinstance(fields.get("TableName"), str):
+        return fields["TableName"]
+    if isinstance(fields.get("QueueUrl"), str):
+        return fields["QueueUrl"].rstrip("/").rpartition("/")[2]
+    tables = fields.get("RequestItems")
+    if isinstance(tables, dict):  # BatchGetItem, BatchWriteItem
+        return ",".join(sorted(tables))
+    actions = fields.get("TransactItems")
+    if isinstance(actions, list):  # TransactWriteItems, TransactGetItems: [{"Put": {"TableName": ...}}, ...]
+        return ",".join(sorted({a.get("TableName", "") for item in actions if isinstance(item, dict)
+                                for a in item.values() if isinstance(a, dict)}))
+    return ""
+
+
+class CallCounter:
+    """WSGI middleware: counts each request by (service, operation, resource) and the seconds moto
+    spent answering it."""
+
+    def __init__(self, app):
+        self.app = app
+        self._lock = threading.Lock()
+        self._counts: dict[tuple[str, str, str], list] = {}
+
+    def snapshot(self) -> list[dict]:
+        with self._lock:
+            return [{"service": s, "operation": o, "resource": r, "count": n, "seconds": round(t, 6)}
+                    for (s, o, r), (n, t) in sorted(self._counts.items())]
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == CALLS_PATH:
+            body = json.dumps(self.snapshot()).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        call = describe_call(environ)
+        started = time.perf_counter()
+        try:
+            return list(self.app(environ, start_response))  # the whole answer, so its time is counted
+        finally:
+            with self._lock:
+                entry = self._counts.setdefault(call, [0, 0.0])
+                entry[0] += 1
+                entry[1] += time.perf_counter() - started
+
+
 def _serve(host: str, port: int) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
@@ -78,7 +178,7 @@ def _serve(host: str, port: int) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Ctrl-C in a terminal reaches the whole process group; the parent decides when moto stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    app = _atomic_dynamodb(DomainDispatcherApplication(create_backend_app))
+    app = CallCounter(_atomic_dynamodb(DomainDispatcherApplication(create_backend_app)))
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -121,9 +121,10 @@ def test_an_upload_with_a_recipe_runs_it_once_ready(stack, alpha, beta, portrait
     table = boto3.resource("dynamodb", endpoint_url=stack.endpoint, region_name="us-east-1",
                            aws_access_key_id="testing", aws_secret_access_key="testing").Table(
         stack.resources["refs"]["Table"])
+    # Each job's request is an item of its own beside the job's (sk=REQUEST).
     jobs = [item for item in table.scan()["Items"]
-            if item["sk"] == "JOB" and created["asset_id"] in item.get("request", "")]
-    assert [int(item["job_id"]) for item in jobs] == [asset["recipe_job_id"]]
+            if item["sk"] == "REQUEST" and created["asset_id"] in item.get("request", "")]
+    assert [int(item["pk"].removeprefix("JOB#")) for item in jobs] == [asset["recipe_job_id"]]
     assert alpha.asset(created["asset_id"])["recipe_job_id"] == asset["recipe_job_id"]
     listed = alpha.call("GET", "/api/v1/recipes", expect=200).json()["recipes"]
     assert "white-64" in [r["name"] for r in listed]

@@ -151,6 +151,12 @@ class Stack:
             self.resources["TABLE_NAME"])
         return sum(1 for item in table.scan()["Items"] if item["pk"].startswith(prefix))
 
+    def count_jobs(self) -> int:
+        """Job records (a job also stores its request and its outcomes under the same pk)."""
+        table = boto3.resource("dynamodb", endpoint_url=self.endpoint, region_name="us-east-1").Table(
+            self.resources["TABLE_NAME"])
+        return sum(1 for item in table.scan()["Items"] if item["pk"].startswith("JOB#") and item["sk"] == "JOB")
+
     def status_of(self, asset_id: str) -> str:
         return self.assets.find(asset_id).status
 

@@ -134,12 +134,12 @@ def test_ready_upload_starts_one_job_and_a_redelivered_notification_no_second(st
     assert asset["status"] == "READY" and isinstance(job_id, int)
     job = stack.jobs.get_job("dev", job_id)
     # The request the submit route would have taken for this asset.
-    assert job.payload == {"assets": [{asset_id: {"options": RECIPE["options"]}}],
+    assert stack.jobs.payload(job) == {"assets": [{asset_id: {"options": RECIPE["options"]}}],
                            "operations": _recipe(border)["operations"]}
     [message] = stack.job_messages()
     assert json.loads(message["Body"])["job_id"] == job_id
     _ingest(stack, asset_id)  # the same notification again
-    assert stack.count_items("JOB#") == 1 and stack.job_messages() == []
+    assert stack.count_jobs() == 1 and stack.job_messages() == []
     assert stack.assets.find(asset_id).recipe_job_id == job_id
 
 
@@ -158,7 +158,7 @@ def test_an_ingest_interrupted_after_the_claim_resumes_with_the_same_job(stack, 
     monkeypatch.undo()
     _ingest(stack, asset_id)
     asset = stack.call("assets", "apigw_get_asset", ids={"asset": asset_id})[1]
-    assert asset["recipe_job_id"] == claimed.recipe_job_id and stack.count_items("JOB#") == 1
+    assert asset["recipe_job_id"] == claimed.recipe_job_id and stack.count_jobs() == 1
     assert len(stack.job_messages()) == 1
 
 

@@ -18,7 +18,7 @@ def test_full_flow_creates_a_queued_job_and_one_message_per_asset(stack, flow_id
     assert status == 200 and set(body) == {"job_id"} and isinstance(body["job_id"], int)
     job = stack.jobs.get_job("dev", body["job_id"])
     assert (job.status, job.total, job.remaining, job.succeeded, job.failed) == ("QUEUED", 1, 1, 0, 0)
-    assert job.payload["assets"][0] == {flow_ids["asset"]: json.loads(
+    assert stack.jobs.payload(job)["assets"][0] == {flow_ids["asset"]: json.loads(
         stack.event("apigw_submit_full_flow", ids=flow_ids)["body"])["assets"][0][flow_ids["asset"]]}
     [message] = stack.job_messages()
     request = stack.event("apigw_submit_full_flow", ids=flow_ids)["requestContext"]["requestId"]

@@ -80,7 +80,7 @@ def test_a_redelivered_job_message_queues_no_second_webhook(stack, loopback):
     with Receiver() as receiver:
         job_id, message = _finished_job(stack, receiver.url)
         stack.clear_idempotency()  # as if the processor's record had expired: the job store still knows
-        asset = stack.jobs.get_job("dev", job_id).payload["assets"][0]
+        asset = stack.jobs.payload(stack.jobs.get_job("dev", job_id))["assets"][0]
         process(stack, job_id, {"asset": next(iter(asset))})
         assert _webhook_messages(stack) == []
         _deliver(stack, message)

@@ -3,7 +3,7 @@ import json
 import boto3
 import pytest
 
-from imagegraphics.errors import NotFound
+from imagegraphics.errors import Conflict, NotFound
 from imagegraphics.stores import ERROR, OK, QUEUED, JobStore
 
 REQUEST = {"assets": [{"a" * 32: {"options": {}}}], "operations": [{"bg_remove": {}}]}
@@ -28,7 +28,7 @@ def test_created_job_is_queued_with_its_counts_and_request(jobs):
     job = jobs.create_job("acme", REQUEST, total=3)
     stored = jobs.get_job("acme", job.job_id)
     assert (stored.status, stored.total, stored.remaining, stored.succeeded, stored.failed) == (QUEUED, 3, 3, 0, 0)
-    assert stored.payload == REQUEST and json.loads(stored.request) == REQUEST
+    assert jobs.payload(stored) == REQUEST and jobs.payload(job) == REQUEST
     assert stored.expires_at > 0 and stored.finished_at is None
 
 
@@ -134,3 +134,65 @@ def test_an_unreadable_job_is_still_not_found_for_another_tenant(jobs, attribute
     with pytest.raises(Exception) as owner:
         jobs.get_job("acme", 7)
     assert not isinstance(owner.value, NotFound)
+
+
+def _big_request(assets: int = 1000) -> dict:
+    return {"assets": [{f"{i:032x}": {"options": {"disposition": {"add_as_conversion": True,
+                                                                    "conversion_name": "cutout"}}}}
+                       for i in range(assets)],
+            "operations": [{"bg_remove": {"options": {"mode": "product"}}}]}
+
+
+def _raw_job_item(jobs, job_id: int) -> dict:
+    return jobs.dynamodb.get_item(TableName=jobs.table_name, Key={"pk": {"S": f"JOB#{job_id}"}, "sk": {"S": "JOB"}},
+                                  ConsistentRead=True)["Item"]
+
+
+def test_the_job_item_every_outcome_updates_stays_small_however_big_the_request(jobs):
+    """DynamoDB charges an update by the whole item's size: the request (here ~110 KB) lives apart."""
+    request = _big_request()
+    job = jobs.create_job("acme", request, total=1000)
+    assert len(json.dumps(_raw_job_item(jobs, job.job_id))) < 2000
+    for index in range(1000):
+        jobs.record_item(job.job_id, index, asset_id=f"{index:032x}", outcome=OK, job_read=True)
+    finished = jobs.get_job("acme", job.job_id)
+    assert (finished.status, finished.remaining, finished.succeeded) == (OK, 0, 1000)
+    # What stays on it when finished: the counts and the 1,000 indexes counted (about 4 KB).
+    assert len(json.dumps(_raw_job_item(jobs, job.job_id))) < 8000
+    assert jobs.payload(finished) == request
+
+
+def test_a_job_stored_with_its_request_on_the_job_item_still_reads(jobs):
+    """Jobs created before the request moved to its own item keep working until they expire."""
+    jobs.dynamodb.put_item(TableName=jobs.table_name, Item={
+        "pk": {"S": "JOB#77"}, "sk": {"S": "JOB"}, "job_id": {"N": "77"}, "tenant": {"S": "acme"},
+        "status": {"S": QUEUED}, "request": {"S": json.dumps(REQUEST)}, "total": {"N": "1"},
+        "remaining": {"N": "1"}, "succeeded": {"N": "0"}, "failed": {"N": "0"}, "created_at": {"S": "t"}})
+    job = jobs.find_job(77)
+    assert jobs.payload(job) == REQUEST
+    assert jobs.record_item(77, 0, asset_id="a" * 32, outcome=OK).job.status == OK
+
+
+def test_a_job_id_taken_is_a_conflict_and_leaves_its_request_alone(jobs):
+    job = jobs.create_job("acme", REQUEST, total=1)
+    other = {"assets": [{"b" * 32: {"options": {}}}], "operations": [{"bg_remove": {}}]}
+    with pytest.raises(Conflict):
+        jobs.create_job("globex", other, total=1, job_id=job.job_id)
+    assert jobs.payload(jobs.find_job(job.job_id)) == REQUEST
+
+
+def test_an_outcome_for_a_job_just_read_reads_it_no_second_time(jobs):
+    job = jobs.create_job("acme", REQUEST, total=2)
+    reads = []
+
+    def count(params, **_):
+        reads.append(params)
+
+    jobs.dynamodb.meta.events.register("before-call.dynamodb.GetItem", count)
+    try:
+        jobs.record_item(job.job_id, 0, asset_id="a" * 32, outcome=OK, job_read=True)
+        assert reads == []
+        jobs.record_item(job.job_id, 1, asset_id="a" * 32, outcome=OK)
+        assert len(reads) == 1  # without job_read, the job's existence is checked first
+    finally:
+        jobs.dynamodb.meta.events.unregister("before-call.dynamodb.GetItem", count)

@@ -20,10 +20,10 @@ def failure_message(receive_count: int) -> str:
     return "processing failed after repeated attempts"
 
 
-def intended_name(job: Job, index: int) -> str | None:
+def intended_name(job: Job, index: int, store: JobStore) -> str | None:
     """The output name the asset would have had, so the error entry reads like the others."""
     try:
-        entry = parse_request(job.payload, request_limits()).assets[index]
+        entry = parse_request(store.payload(job), request_limits()).assets[index]
     except (ImageGraphicsError, IndexError, ValueError):
         return None
     try:
@@ -49,7 +49,7 @@ def record_dead_letter(body: str, receive_count: int | str | None) -> bool:
         return False
     try:
         result = store.record_item(message.job_id, message.index, asset_id=message.asset_id, outcome=ERROR,
-                                   name=intended_name(job, message.index),
+                                   name=intended_name(job, message.index, store),
                                    error=failure_message(int(receive_count or 0)))
     except NotFound:
         logger.warning("job already complete; dead letter dropped")

@@ -8,7 +8,9 @@ replaced one is deleted (the earlier job's URL then answers 404, never with the 
 """
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from imagegraphics.errors import (
@@ -24,12 +26,17 @@ from imagegraphics.settings import get_settings
 from imagegraphics.stores.assets import AssetStore, derive_metadata, derived_asset_id, generated_key
 from imagegraphics.stores.conversions import conversion_key
 from imagegraphics.stores.blobs import BlobStore
-from imagegraphics.stores.jobs import ERROR, OK, QUEUED, JobStore
+from imagegraphics.stores.jobs import ERROR, OK, QUEUED, Job, JobStore
 from imagegraphics.service.webhooks import notify_if_finished
 
 # An asset's GET answer lists every conversion with a presigned URL (~2.5 KB each with a session
 # token): 1,000 keep it under 3 MB, far from Lambda's 6 MB (tests/integration: worst cases measured).
 MAX_CONVERSIONS = 1000
+# Parsed requests of the jobs this process worked on last: an instance renders many assets of one
+# job in a row, and a job's request never changes, so it is read and parsed once, not per asset.
+CACHED_REQUESTS = 8
+_requests: OrderedDict[tuple, object] = OrderedDict()
+_requests_lock = threading.Lock()
 
 @dataclass(frozen=True)
 class Saved:
@@ -52,6 +59,22 @@ def _detail_text(error: ErrorDetail, message: str) -> str:
     if error["msg"] == message:
         return loc
     return f"{loc}: {error['msg']}" if loc else error["msg"]
+
+
+def job_request(job: Job, jobs: JobStore):
+    """The job's request, parsed; from this process's cache when one of its assets came before."""
+    # created_at too: a table emptied and refilled (tests) gives out the same ids again.
+    key = (jobs.table_name, job.job_id, job.tenant, job.created_at)
+    with _requests_lock:
+        if key in _requests:
+            _requests.move_to_end(key)
+            return _requests[key]
+    req = parse_request(jobs.payload(job), request_limits())
+    with _requests_lock:
+        _requests[key] = req
+        while len(_requests) > CACHED_REQUESTS:
+            _requests.popitem(last=False)
+    return req
 
 
 def _segmenter(req):
@@ -162,7 +185,7 @@ def process_job_message(message: dict) -> dict:
     started = time.perf_counter()
     entry = None
     try:
-        req = parse_request(job.payload, request_limits())
+        req = job_request(job, jobs)
         entry = req.assets[msg.index]
         loader = S3Loader(msg.tenant, assets.find, blobs, settings.max_upload_bytes)
         limits = RenderLimits(max_pixels=settings.max_pixels, max_output_pixels=settings.max_pixels)
@@ -176,14 +199,14 @@ def process_job_message(message: dict) -> dict:
         name = failed_name(entry, msg.tenant, assets) if entry is not None else None
         recorded = jobs.record_item(msg.job_id, msg.index, asset_id=msg.asset_id, outcome=ERROR, name=name,
                                     error=error_text(exc), error_status=exc.status,
-                                    error_code=getattr(exc, "code", None))
+                                    error_code=getattr(exc, "code", None), job_read=True)
         if recorded.recorded:
             count(ASSETS_FAILED)
         notify_if_finished(recorded.job)
         return {"outcome": ERROR, "job_status": recorded.job.status}
     elapsed_ms = (time.perf_counter() - started) * 1000
     recorded = jobs.record_item(msg.job_id, msg.index, asset_id=msg.asset_id, outcome=OK, name=saved.name,
-                                output_asset_id=saved.output_asset_id, s3_key=saved.s3_key)
+                                output_asset_id=saved.output_asset_id, s3_key=saved.s3_key, job_read=True)
     if recorded.recorded:
         count(ASSETS_PROCESSED)
         milliseconds(PROCESSING_MS, elapsed_ms)

@@ -1,6 +1,10 @@
 """Jobs: an integer id from an atomic counter, one item per asset, and a finish that happens once.
 
-`pk=JOB#<id>, sk=JOB` holds the job and its counts; `sk=ITEM#<index:05d>` the outcome of each asset.
+`pk=JOB#<id>, sk=JOB` holds the job and its counts; `sk=REQUEST` the submitted request, written once
+with the job; `sk=ITEM#<index:05d>` the outcome of each asset. The request lives apart because every
+asset's outcome updates the job item, and DynamoDB charges a write by the item's whole size: a
+1,000-asset request (up to 256 KB) on the job item would cost up to 256 write units per asset, and
+one item takes at most 1,000 a second. (Jobs stored before the split keep `request` on the job item.)
 Recording an outcome writes the item only if absent, then moves the counts in one conditional update
 that remembers the index (`counted`), so a redelivered message neither counts twice nor, when the
 first attempt stopped between the two writes, leaves the counts behind the items.
@@ -30,7 +34,6 @@ class Job:
     job_id: int
     tenant: str
     status: str
-    request: str  # the submitted JSON, as received
     total: int
     remaining: int
     succeeded: int
@@ -46,10 +49,9 @@ class Job:
     webhook_last_error: str | None = None  # why the last attempt failed, when it did
     webhook_delivery_id: str | None = None  # X-ImageGraphics-Delivery, the same on every attempt
     webhook_queued: bool = False  # the delivery message has been sent
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        return json.loads(self.request)
+    # The submitted JSON, as received: on jobs stored before it moved to its own item, and on the
+    # job create_job returns; JobStore.payload reads it either way.
+    request: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,10 @@ def _job_key(job_id: int) -> dict[str, Any]:
     return {"pk": {"S": f"JOB#{job_id}"}, "sk": {"S": "JOB"}}
 
 
+def _request_key(job_id: int) -> dict[str, Any]:
+    return {"pk": {"S": f"JOB#{job_id}"}, "sk": {"S": "REQUEST"}}
+
+
 def _item_key(job_id: int, index: int) -> dict[str, Any]:
     return {"pk": {"S": f"JOB#{job_id}"}, "sk": {"S": f"ITEM#{index:05d}"}}
 
@@ -84,6 +90,15 @@ def _item_key(job_id: int, index: int) -> dict[str, Any]:
 def list_partition(tenant: str) -> str:
     """The tenant's jobs in the Lists index, newest first (`lsk` = created_at, then the zero-padded id)."""
     return f"TENANT#{tenant}#JOB"
+
+
+def _cancelled_by_condition(exc: ClientError) -> bool:
+    """A transaction cancelled because a condition failed (TransactWriteItems' form of it)."""
+    if aws.is_condition_failure(exc):
+        return True
+    reasons = exc.response.get("CancellationReasons") or []
+    return aws.error_code(exc) == "TransactionCanceledException" and any(
+        r.get("Code") == "ConditionalCheckFailed" for r in reasons)
 
 
 def _job(item: dict[str, Any]) -> Job:
@@ -120,17 +135,34 @@ class JobStore:
                   total=total, remaining=total, succeeded=0, failed=0, created_at=aws.now_iso(),
                   expires_at=aws.now_epoch() + self.ttl_days * 86400, webhook_url=webhook_url,
                   webhook_status=PENDING if webhook_url else None)
-        values = {k: getattr(job, k) for k in Job.__dataclass_fields__}
+        values = {k: getattr(job, k) for k in Job.__dataclass_fields__ if k != "request"}
         listed = {"lpk": list_partition(tenant), "lsk": f"{job.created_at}#{job.job_id:020d}"}
-        try:
-            self.dynamodb.put_item(TableName=self.table_name,
-                                   Item={**_job_key(job.job_id), **aws.to_item({**values, **listed})},
-                                   ConditionExpression="attribute_not_exists(pk)")
+        request_item = {"tenant": job.tenant, "request": job.request, "expires_at": job.expires_at}
+        new = "attribute_not_exists(pk)"
+        try:  # both or neither: a job whose request is missing could never be processed
+            self.dynamodb.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self.table_name,
+                         "Item": {**_job_key(job.job_id), **aws.to_item({**values, **listed})},
+                         "ConditionExpression": new}},
+                {"Put": {"TableName": self.table_name,
+                         "Item": {**_request_key(job.job_id), **aws.to_item(request_item)},
+                         "ConditionExpression": new}},
+            ])
         except ClientError as exc:
-            if aws.is_condition_failure(exc):
+            if _cancelled_by_condition(exc):
                 raise Conflict(f"job {job.job_id} already exists") from None
             raise
         return job
+
+    def payload(self, job: Job) -> dict[str, Any]:
+        """The job's submitted request, as a JSON object."""
+        if job.request is not None:
+            return json.loads(job.request)
+        item = self.dynamodb.get_item(TableName=self.table_name, Key=_request_key(job.job_id),
+                                      ConsistentRead=True).get("Item")
+        if item is None:
+            raise NotFound(f"job {job.job_id} has no stored request")
+        return json.loads(item["request"]["S"])
 
     def find_job(self, job_id: int) -> Job | None:
         """The job whoever owns it; for internal callers (processor, dead-letter handler)."""
@@ -156,8 +188,12 @@ class JobStore:
     def record_item(self, job_id: int, index: int, *, asset_id: str, outcome: Literal["OK", "ERROR"],
                     name: str | None = None, output_asset_id: str | None = None,
                     s3_key: str | None = None, error: str | None = None,
-                    error_status: int | None = None, error_code: str | None = None) -> RecordResult:
-        """Record the outcome of the job's `index`-th asset once, and finish the job after the last."""
+                    error_status: int | None = None, error_code: str | None = None,
+                    job_read: bool = False) -> RecordResult:
+        """Record the outcome of the job's `index`-th asset once, and finish the job after the last.
+
+        `job_read`: the caller has just read the job, so it is not read again to check it exists.
+        """
         if outcome not in (OK, ERROR):
             raise ValueError(f"outcome must be OK or ERROR, not {outcome!r}")
         if error is not None and len(error) > MAX_ERROR_CHARS:  # a job's status answer stays bounded
@@ -166,7 +202,7 @@ class JobStore:
                        output_asset_id=output_asset_id, s3_key=s3_key, error=error,
                        error_status=error_status, error_code=error_code, created_at=aws.now_iso())
         values = {k: getattr(item, k) for k in JobItem.__dataclass_fields__}
-        if self.find_job(job_id) is None:
+        if not job_read and self.find_job(job_id) is None:
             raise NotFound(f"job {job_id} not found")
         try:
             self.dynamodb.put_item(TableName=self.table_name,
