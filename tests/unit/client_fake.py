@@ -59,6 +59,7 @@ class FakeApi:
         self.in_flight = self.max_in_flight = 0  # requests being answered now, and the most at once
         self.page_max = 100  # the largest page a list answers
         self.list_queries: list[dict] = []  # the query of every list call
+        self.status_lag = 0  # looks at a job with every outcome listed that still say QUEUED
 
     def __enter__(self):
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
@@ -256,6 +257,9 @@ class FakeApi:
                 output.append({"name": name, "asset_id": asset_id, "url": self.url + path + "?X-Amz-Signature=abc"})
         total = len(job["assets"])
         status = "QUEUED" if job["done"] < total else ("OK" if output else "ERROR")
+        if job["done"] >= total and job.setdefault("lag", self.status_lag) > 0:
+            job["lag"] -= 1  # every outcome listed, the job's own status not yet moved (as the service may)
+            status = "QUEUED"
         job["done"] = min(total, job["done"] + 1)  # one more asset finished by the next look
         succeeded = len(output) // self.outputs_per_asset
         return 200, {"job_id": job_id, "status": status, "output": output, "error": error,

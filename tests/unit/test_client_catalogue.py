@@ -157,6 +157,14 @@ def test_more_files_than_a_job_takes_become_several_jobs(api, photos, request_fi
     assert {r["job_id"] for r in _manifest(out) if r["outcome"] == "done"} == set(api.jobs)
 
 
+def test_the_summary_says_how_each_job_ended_even_when_its_status_lags_its_outcomes(
+        api, photos, request_file, tmp_path, capsys):
+    api.status_lag = 3
+    assert cli(api, "--json", "run", "--request", str(request_file), "--out", str(tmp_path / "out"), str(photos)) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["jobs"] and all(job["status"] == "OK" for job in summary["jobs"])
+
+
 def test_a_submit_without_an_answer_fails_its_files_and_the_run_goes_on(api, photos, request_file, tmp_path,
                                                                           monkeypatch, capsys):
     monkeypatch.setattr(engine, "MAX_ASSETS_PER_JOB", 2)

@@ -42,6 +42,9 @@ FIRST_CHECK = 1.0
 # A job's status lists every outcome so far (a thousand presigned URLs for a big job): it is asked again
 # only after this many times what its last answer took, and only by a quarter of the calls in flight.
 POLL_COST = 4
+# A job's own status follows its last outcome by a moment: after every file has its outcome, the job is
+# asked again this many times (POLL_FIRST apart) so the summary says how it ended.
+SETTLE_POLLS = 8
 TICK = 0.5  # the longest the deciding thread waits before it looks at Ctrl-C and the display again
 # Where a file can end up; any other state is still on its way.
 FINAL = frozenset({"done", "skipped", "failed", "rejected", "unfinished", "uploaded", "checked"})
@@ -94,6 +97,7 @@ class Watch:
     pause: float = POLL_FIRST
     busy: bool = False
     asked: float = 0.0  # when the poll in flight was sent
+    settling: int = 0  # polls since every file had its outcome, while the job still said QUEUED
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,7 @@ class Run:
                     while len(in_flight) < self.concurrency and (task := self._next_task()) is not None:
                         call, settle = task
                         in_flight[pool.submit(call)] = settle
-                    if not in_flight and self._finished():
+                    if not in_flight and self._finished() and not self.watches:
                         break
                     pause = TICK if len(in_flight) == self.concurrency else self._until_due()
                     if in_flight:
@@ -455,6 +459,10 @@ class Run:
                                                f"{self.timeout:.0f} s; run the command again to go on waiting",
                            note=None)
             watch.works.clear()
+        elif not watch.works and watch.settling < SETTLE_POLLS:
+            watch.settling += 1
+            watch.due = self.clock() + POLL_FIRST
+            return
         if not watch.works:
             del self.watches[watch.job_id]
             return
