@@ -96,10 +96,15 @@ def docs_page():
     errors={404: "No file of the page has this name and digest (a page loaded before the API was updated "
                  "names files that are gone: reload it)."}))
 def docs_file(digest: Digest, name: FileName):
-    found = site().find(digest, name)
+    return _site_file(site(), "docs", digest, name)
+
+
+def _site_file(pages: static.StaticSite, page: str, digest: str, name: str) -> Response:
+    """A file a page names by digest: cached for a year, or a 404 telling an old page to reload."""
+    found = pages.find(digest, name)
     if found is None:
-        raise NotFound("no such file of the docs page", [detail(["path"], f"{digest}/{name} is not a current "
-                                                                          "file of the page; reload the page")])
+        raise NotFound(f"no such file of the {page} page", [detail(["path"], f"{digest}/{name} is not a current "
+                                                                            "file of the page; reload the page")])
     return Response(status_code=200, content_type=found.content_type, body=found.body,
                     headers=static.headers(static.FILE_CACHE))
 
@@ -133,12 +138,7 @@ def app_page():
     errors={404: "No file of the page has this name and digest (a page loaded before the API was updated "
                  "names files that are gone: reload it)."}))
 def app_file(digest: Digest, name: FileName):
-    found = app_site().find(digest, name)
-    if found is None:
-        raise NotFound("no such file of the app page", [detail(["path"], f"{digest}/{name} is not a current "
-                                                                         "file of the page; reload the page")])
-    return Response(status_code=200, content_type=found.content_type, body=found.body,
-                    headers=static.headers(static.FILE_CACHE))
+    return _site_file(app_site(), "app", digest, name)
 
 
 @logger.inject_lambda_context(clear_state=True, correlation_id_path=REQUEST_ID_PATH)
