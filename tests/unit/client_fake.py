@@ -380,3 +380,14 @@ def pauses(monkeypatch):
     monkeypatch.setattr(engine, "FIRST_CHECK", 0.001)
     monkeypatch.setattr(engine, "POLL_MAX", 0.005)
     return recorded
+
+
+def cli(api: FakeApi, *args: str) -> int:
+    """The console script's main against the fake, with its endpoint and key."""
+    from imagegraphics_client.cli import main
+    return main(["--endpoint", api.url, "--api-key", KEY, *args])
+
+
+def creates(api: FakeApi) -> int:
+    """Assets the client created (POST /api/v1/assets itself, not the routes under it)."""
+    return sum(1 for m, p in api.calls if m == "POST" and p == "/api/v1/assets")

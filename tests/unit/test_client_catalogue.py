@@ -11,21 +11,10 @@ import pytest
 from PIL import Image
 
 from imagegraphics_client import engine
-from imagegraphics_client.cli import main
 
-from tests.unit.client_fake import KEY, api, pauses  # noqa: F401 - fixtures
+from tests.unit.client_fake import api, cli, creates, pauses  # noqa: F401 - fixtures
 
 FLOW = {"operations": [{"bg_remove": {"options": {"mode": "product"}}}]}
-CREATE = "/api/v1/assets"
-
-
-def cli(api, *args):
-    return main(["--endpoint", api.url, "--api-key", KEY, *args])
-
-
-def creates(api) -> int:
-    return sum(1 for m, p in api.calls if m == "POST" and p == CREATE)
-
 
 def _image(path: Path, color=(10, 200, 10)) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,23 +8,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from imagegraphics_client.cli import main, parser
+from imagegraphics_client.cli import parser
 from imagegraphics_client.errors import UsageError
 from imagegraphics_client.walk import find_inputs, url_stem
 
-from tests.unit.client_fake import KEY, api, pauses  # noqa: F401 - fixtures
+from tests.unit.client_fake import api, cli, creates, pauses  # noqa: F401 - fixtures
 
 FLOW = {"operations": [{"bg_remove": {"options": {"mode": "product"}}}]}
-CREATE = "/api/v1/assets"
-
-
-def cli(api, *args):
-    return main(["--endpoint", api.url, "--api-key", KEY, *args])
-
-
-def creates(api) -> int:
-    return sum(1 for m, p in api.calls if m == "POST" and p == CREATE)
-
 
 def _image(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -242,7 +232,7 @@ def test_delete_cascade_deletes_derived_assets_and_without_it_they_are_kept(api,
     captured = capsys.readouterr()
     assert f"deleted {made[0]}: 0 conversions, 1 file, made from {made[1]}" in captured.out
     assert f"{made[0]}: deleted already with {made[1]} (--cascade)" in captured.err
-    assert api.assets == {} and api.count("DELETE", CREATE) == 3  # none for the id its cascade took
+    assert api.assets == {} and api.count("DELETE", "/api/v1/assets") == 3  # none for the id its cascade took
 
 
 def test_delete_without_cascade_names_the_kept_derived_assets(api, capsys):
@@ -262,4 +252,4 @@ def test_delete_refuses_no_ids_and_a_malformed_one_before_deleting_anything(api,
     assert exc.value.code == 2
     assert cli(api, "delete", asset_id, "photo.jpg") == 2
     assert "not an asset id (32 lowercase hex characters): photo.jpg; nothing was deleted" in capsys.readouterr().err
-    assert asset_id in api.assets and api.count("DELETE", CREATE) == 0
+    assert asset_id in api.assets and api.count("DELETE", "/api/v1/assets") == 0
