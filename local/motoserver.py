@@ -8,6 +8,9 @@ UpdateItem calls can both pass `remaining > 0` or both read the same counter. Dy
 call atomic; here DynamoDB calls are served one at a time to match (SQS long polls are not, they
 would block everything else).
 
+moto's own costs that grow with what it holds (every model object kept, whole-table copies per
+transaction, whole-table sorts per query) are removed by local.motopatches.
+
 Every request is counted by service, operation and table, queue or bucket, with the time moto took
 to answer it:
 `GET /_local/aws-calls` answers those counts as JSON (bench/scale.py reads them). No bucket name
@@ -26,6 +29,8 @@ import sys
 import threading
 import time
 from urllib.parse import parse_qs
+
+from local import motopatches
 
 
 class MotoProcess:
@@ -175,6 +180,7 @@ def _serve(host: str, port: int) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
+    motopatches.apply()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Ctrl-C in a terminal reaches the whole process group; the parent decides when moto stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
