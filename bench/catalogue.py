@@ -7,8 +7,8 @@ so the figures are the client's and the stack's) or `--flow product` (background
 mode: the model's time per image, about a second on a busy 2-core host, then dominates):
 
 - wall time, files per second, jobs made (at most 1,000 assets each), files written and failed;
-- the client's peak RSS (its own process, from wait4) and the stack's (VmHWM of the stack's process
-  and its children: moto, the gateway, the pumps and the processor all live there);
+- the client's peak RSS (its own process, from wait4) and the stack's: VmHWM of each of its processes
+  (moto's server; the gateway with the API's handlers; the processor pumps) and their sum;
 - a resume check on a second folder (--resume-files): the run is interrupted with Ctrl-C (SIGINT) once
   half its files are done, then run again; the table gives the exit status of each, how many files the
   first had finished and uploaded, and how many of those the rerun uploaded again (must be 0).
@@ -61,19 +61,33 @@ def make_catalogue(root: Path, count: int) -> Path:
     return root
 
 
-def peak_rss_mb(pid: int) -> float:
-    """VmHWM of a process and of its children, in MB (the stack's peak resident memory)."""
-    total, pending = 0, [pid]
+# What each of the stack's processes is, by a word of its command line.
+ROLES = (("local.motoserver", "moto (S3, SQS, DynamoDB)"), ("local.serve", "gateway and handlers"),
+         ("spawn_main", "processor pumps"), ("resource_tracker", "multiprocessing tracker"))
+
+
+def peak_rss_by_process(pid: int) -> list[tuple[str, float]]:
+    """(role, VmHWM in MB) of a process and of each of its children: the stack's peak resident memory,
+    process by process."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:  # "pid (command) state ppid ...": the command may hold spaces and parentheses
+            children.setdefault(int(stat.read_text().rpartition(")")[2].split()[1]), []).append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    peaks, pending = [], [pid]
     while pending:
         current = pending.pop()
+        pending += children.get(current, [])
         try:
             status = Path(f"/proc/{current}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(child) for child in (task / "children").read_text().split()]
+            command = Path(f"/proc/{current}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
         except (OSError, StopIteration):
             continue
-    return total / 1024
+        role = next((name for word, name in ROLES if word in command), command[:40])
+        peaks.append((role, peak / 1024))
+    return peaks
 
 
 def run_client(env: dict, args: list[str], interrupt_when=None) -> tuple[int, float, float, float]:
@@ -154,7 +168,7 @@ def main() -> None:
                  ("jobs", f"{len({r['job_id'] for r in records.values() if r['job_id'] is not None})}"),
                  ("wall time", f"{wall:.0f} s"), ("files per second", f"{done / wall:.2f}"),
                  ("client peak RSS", f"{client_mb:.0f} MB"), ("client CPU time", f"{client_cpu:.0f} s"),
-                 ("stack peak RSS", f"{peak_rss_mb(stack._proc.pid):.0f} MB")]
+                 *stack_rows(peak_rss_by_process(stack._proc.pid))]
         if args.resume_files:
             rows += resume_check(env, work, request, args)
     width = max(len(name) for name, _ in rows)
@@ -164,6 +178,11 @@ def main() -> None:
     print(f"{'measure':<{width}}  value")
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
+
+
+def stack_rows(peaks: list[tuple[str, float]]) -> list[tuple[str, str]]:
+    return [("stack peak RSS", f"{sum(mb for _, mb in peaks):.0f} MB, the sum of:"),
+            *((f"  {role}", f"{mb:.0f} MB") for role, mb in peaks)]
 
 
 def resume_check(env: dict, work: Path, request: Path, args) -> list[tuple[str, str]]:
