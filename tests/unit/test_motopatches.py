@@ -11,17 +11,12 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from bench.moto_patches import TABLE
 from local.motopatches import WeakTracked
 from local.motoserver import MotoProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS = {"region_name": "us-east-1", "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-TABLE = {"TableName": "t", "BillingMode": "PAY_PER_REQUEST",
-         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-         "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "lpk", "lsk")],
-         "GlobalSecondaryIndexes": [{"IndexName": "lists", "Projection": {"ProjectionType": "ALL"},
-                                     "KeySchema": [{"AttributeName": "lpk", "KeyType": "HASH"},
-                                                   {"AttributeName": "lsk", "KeyType": "RANGE"}]}]}
 FLAT = {"TableName": "flat", "BillingMode": "PAY_PER_REQUEST",
         "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
         "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}
