@@ -1,6 +1,8 @@
 """Costs of moto, most growing with what it holds, removed for the local stack's long-lived server.
 
-Each keeps moto's answers as they were; only memory and time change. Measured on a catalogue of
+Each keeps moto's answers as they were; only memory and time change. They reach into the moto that
+constraints.txt pins; tests/unit/test_motopatches.py checks the patched server's answers against
+stock moto's, so an upgrade that moves what they patch fails there. Measured on a catalogue of
 3,000 files through the local stack, moto's process grew ~6 MB/s and spent ~65 % of its CPU in the
 two DynamoDB costs, so the time per file grew with the table (see docs/benchmarks.md).
 
@@ -17,8 +19,8 @@ two DynamoDB costs, so the time per file grew with the table (see docs/benchmark
 - SendMessage (each entry of a batch too) reads one attribute from that same table, so a send costs
   three passes over every message in the queue: a 1,000-asset submit behind a backlog of a few
   thousand took over a minute. Here a send builds the table without the message counts.
-- Each message's visibility and delay are checked against a clock read through datetime arithmetic
-  (~1 µs), per message, per pass over the queue. Here SQS reads time.time().
+- Each message's visibility and delay are checked against a clock read through datetime arithmetic,
+  per message, per pass over the queue. Here SQS reads time.time().
 - The server routes each request by listing moto's package folder (~200 stat calls, ~10 % of its CPU
   under load). Here the list is read once.
 """
