@@ -77,12 +77,7 @@ def openapi_document():
     tag="meta", status=200, response={"type": "string"}, media_types=("text/html",),
     response_description="The page.", public=True))
 def docs_page():
-    if app.current_event.path.endswith("/"):
-        # API Gateway routes `docs/` here too; the page's links are relative to `docs`.
-        return Response(status_code=301, content_type="text/plain; charset=utf-8", body="",
-                        headers={"Location": "../docs"})
-    return Response(status_code=200, content_type=static.TEXT_TYPES[".html"], body=site().page,
-                    headers=static.headers(static.PAGE_CACHE))
+    return _site_page(site(), "docs", static.CONTENT_SECURITY_POLICY)
 
 
 @app.get("/api/v1/docs/<digest>/<name>", **documented(
@@ -97,6 +92,16 @@ def docs_page():
                  "names files that are gone: reload it)."}))
 def docs_file(digest: Digest, name: FileName):
     return _site_file(site(), "docs", digest, name)
+
+
+def _site_page(pages: static.StaticSite, page: str, policy: str) -> Response:
+    """A page's HTML with its Content-Security-Policy. API Gateway routes `<page>/` here too; the page's
+    links are relative to `<page>`, so that one is redirected."""
+    if app.current_event.path.endswith("/"):
+        return Response(status_code=301, content_type="text/plain; charset=utf-8", body="",
+                        headers={"Location": f"../{page}"})
+    return Response(status_code=200, content_type=static.TEXT_TYPES[".html"], body=pages.page,
+                    headers=static.headers(static.PAGE_CACHE, policy))
 
 
 def _site_file(pages: static.StaticSite, page: str, digest: str, name: str) -> Response:
@@ -119,12 +124,7 @@ def _site_file(pages: static.StaticSite, page: str, digest: str, name: str) -> R
     tag="meta", status=200, response={"type": "string"}, media_types=("text/html",),
     response_description="The page.", public=True))
 def app_page():
-    if app.current_event.path.endswith("/"):
-        # API Gateway routes `app/` here too; the page's links are relative to `app`.
-        return Response(status_code=301, content_type="text/plain; charset=utf-8", body="",
-                        headers={"Location": "../app"})
-    return Response(status_code=200, content_type=static.TEXT_TYPES[".html"], body=app_site().page,
-                    headers=static.headers(static.PAGE_CACHE, webapp.app_policy()))
+    return _site_page(app_site(), "app", webapp.app_policy())
 
 
 @app.get("/app/<digest>/<name>", **documented(
