@@ -13,6 +13,8 @@ import pytest
 from imagegraphics.settings import get_settings
 from local.runtime import LambdaContext, load_module
 
+from page_events import headers, invoke_page
+
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTION = ROOT / "functions" / "openapi"
 SAMPLE = json.loads((ROOT / "events" / "apigw_get_app.json").read_text())
@@ -35,18 +37,7 @@ def function(monkeypatch):
 
 
 def invoke(function, path: str) -> dict:
-    event = copy.deepcopy(SAMPLE)
-    event["path"], event["requestContext"]["path"] = path, f"/prod{path}"
-    parts = path.split("/")
-    if len(parts) == 4 and path.startswith("/app/"):
-        event["resource"] = event["requestContext"]["resourcePath"] = FILE_ROUTE
-        event["pathParameters"] = {"digest": parts[2], "name": parts[3]}
-    return function.lambda_handler(event, LambdaContext("OpenApiFunction", 512, 5))
-
-
-def headers(answer: dict) -> dict[str, str]:
-    return {k.lower(): ", ".join(v) for k, v in (answer.get("multiValueHeaders") or {}).items()} | \
-        {k.lower(): v for k, v in (answer.get("headers") or {}).items()}
+    return invoke_page(function, SAMPLE, FILE_ROUTE, path)
 
 
 def test_the_sample_event_answers_the_page_with_a_policy_naming_the_api_and_the_bucket(function):

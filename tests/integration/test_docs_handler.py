@@ -11,6 +11,8 @@ import pytest
 
 from local.runtime import LambdaContext, load_module
 
+from page_events import headers, invoke_page
+
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTION = ROOT / "functions" / "openapi"
 SAMPLE = json.loads((ROOT / "events" / "apigw_get_docs.json").read_text())
@@ -27,18 +29,7 @@ def function(monkeypatch):
 
 
 def invoke(function, path: str) -> dict:
-    event = copy.deepcopy(SAMPLE)
-    event["path"], event["requestContext"]["path"] = path, f"/prod{path}"
-    parts = path.split("/")
-    if len(parts) == 6 and path.startswith("/api/v1/docs/"):
-        event["resource"] = event["requestContext"]["resourcePath"] = FILE_ROUTE
-        event["pathParameters"] = {"digest": parts[4], "name": parts[5]}
-    return function.lambda_handler(event, LambdaContext("OpenApiFunction", 512, 5))
-
-
-def headers(answer: dict) -> dict[str, str]:
-    return {k.lower(): ", ".join(v) for k, v in (answer.get("multiValueHeaders") or {}).items()} | \
-        {k.lower(): v for k, v in (answer.get("headers") or {}).items()}
+    return invoke_page(function, SAMPLE, FILE_ROUTE, path)
 
 
 def assert_locked_down(answer: dict) -> None:
