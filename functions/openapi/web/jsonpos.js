@@ -74,16 +74,7 @@ export function parseJson(text) {
       const child = [...path, key];
       value[key] = parse(child);
       spans.get(pathKey(child)).keyStart = keyStart;
-      space();
-      if (text[at] === ",") {
-        at += 1;
-        continue;
-      }
-      if (text[at] === "}") {
-        at += 1;
-        return value;
-      }
-      fail("expected a comma or a closing brace");
+      if (closed("}", "a closing brace")) return value;
     }
   }
 
@@ -97,17 +88,22 @@ export function parseJson(text) {
     }
     for (;;) {
       value.push(parse([...path, value.length]));
-      space();
-      if (text[at] === ",") {
-        at += 1;
-        continue;
-      }
-      if (text[at] === "]") {
-        at += 1;
-        return value;
-      }
-      fail("expected a comma or a closing bracket");
+      if (closed("]", "a closing bracket")) return value;
     }
+  }
+
+  // After a member or an element: true past the closing character, false past a comma.
+  function closed(close, what) {
+    space();
+    if (text[at] === ",") {
+      at += 1;
+      return false;
+    }
+    if (text[at] === close) {
+      at += 1;
+      return true;
+    }
+    fail(`expected a comma or ${what}`);
   }
 
   function parse(path) {
